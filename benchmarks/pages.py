@@ -1,0 +1,52 @@
+"""Page rerun latency through AppTest: a slider change on each page vs an empty script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from benchmarks.harness import Row, percentile_ms, time_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+# page file -> (slider label, two values to alternate between)
+SLIDER_CHANGES = {"convolution": ("Output position i", (3, 4))}
+
+
+def _rerun_times(at: AppTest, label: str | None, values: tuple, repeats: int) -> list[float]:
+    state = {"i": 0}
+
+    def change() -> None:
+        if label is not None:
+            slider = next(s for s in at.slider if s.label == label)
+            slider.set_value(values[state["i"] % 2])
+            state["i"] += 1
+        at.run()
+
+    return time_calls(change, repeats, warmup=2)
+
+
+def run(quick: bool) -> list[Row]:
+    repeats = 10 if quick else 40
+    empty = AppTest.from_string("import streamlit as st\nst.slider('x', 0, 10)", default_timeout=60)
+    empty.run()
+    empty_times = _rerun_times(empty, None, (), repeats)
+    base_p50, base_p95 = percentile_ms(empty_times, 0.5), percentile_ms(empty_times, 0.95)
+    rows = [Row("page_rerun_ms_empty", base_p50, "ms p50", note=f"p95 {base_p95:.1f} ms; empty script")]
+    for page, (label, values) in SLIDER_CHANGES.items():
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
+        at.run()
+        times = _rerun_times(at, label, values, repeats)
+        p50, p95 = percentile_ms(times, 0.5), percentile_ms(times, 0.95)
+        rows.append(
+            Row(
+                f"page_rerun_ms_{page}",
+                p95,
+                "ms p95",
+                base_p95,
+                p95 / base_p95,
+                f"p50 {p50:.1f} ms, p95 {p95 - base_p95:+.0f} ms over empty; slider '{label}'; AppTest "
+                "reruns the whole script (in a browser a fragment reruns only its section)",
+            )
+        )
+    return rows

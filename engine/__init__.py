@@ -1,0 +1,1 @@
+"""Unrolled's engine: pure PyTorch/numpy/pandas models and explanations (no Streamlit, no plotting)."""

@@ -1,0 +1,59 @@
+"""`python -m engine.evaluate NAME [--data PATH] [--json]`: metrics of a shipped model.
+
+Without --data: on the held-out split. With --data: on the user's file, which is read as bytes
+and validated; a bad file exits with status 2 and one line saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from engine.checkpoint import CheckpointError
+from engine.inputs import MAX_UPLOAD_BYTES, InputError
+from engine.registry import MODELS
+
+
+def _read_data(path: Path) -> bytes:
+    """The file's bytes, refusing what is not a readable regular file of allowed size."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file.")
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file.")
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise InputError(f"{path}: larger than the {MAX_UPLOAD_BYTES // 2**20} MB limit.")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot be read ({err.strerror}).") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one JSON object (with --json) or one line per metric."""
+    formats = "; ".join(f"{name}: {spec.data_format}" for name, spec in MODELS.items())
+    parser = argparse.ArgumentParser(prog="python -m engine.evaluate", description=__doc__)
+    parser.add_argument("name", choices=sorted(MODELS))
+    parser.add_argument("--data", type=Path, help=f"evaluate on this file instead ({formats})")
+    parser.add_argument("--checkpoint", type=Path, help="weights file (default assets/NAME.safetensors)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    spec = MODELS[args.name]
+    try:
+        data = _read_data(args.data) if args.data is not None else None
+        model, _ = spec.load(args.checkpoint)
+        metrics = spec.evaluate(model, data)
+    except (InputError, CheckpointError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        for key, value in metrics.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

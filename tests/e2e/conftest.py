@@ -1,0 +1,146 @@
+"""Browser tests: `streamlit run` on 127.0.0.1 and Debian's headless Chromium driven by Playwright.
+
+Where Chromium is missing (a laptop), these tests are skipped with the install command; in CI
+(CI=true), where .ci/run installs it, a missing Chromium is a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = "install it with: sudo apt-get install -y chromium"
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or the one named by UNROLLED_CHROMIUM."""
+    return os.environ.get("UNROLLED_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test here e2e; skip them (or fail in CI) when Chromium is missing."""
+    here = Path(__file__).parent
+    ours = [item for item in items if Path(str(item.fspath)).is_relative_to(here)]
+    for item in ours:
+        item.add_marker(pytest.mark.e2e)
+    if ours and chromium_path() is None:
+        reason = f"Chromium not found, browser tests skipped; {INSTALL_HINT}"
+        if os.environ.get("CI"):
+            raise pytest.UsageError(f"CI=true but Chromium is missing; {INSTALL_HINT}")
+        print(f"\n*** {reason} ***", file=sys.stderr)
+        for item in ours:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
+    """`streamlit run app.py` bound to loopback; returns once /_stcore/health answers."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not answer within 60 s")
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    port = free_port()
+    proc = start_server(port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def wait_for_app(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the page's title is drawn and the script has stopped running."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
+    settle(page, timeout_ms)
+
+
+def settle(page, timeout_ms: int = 60_000) -> None:
+    """Wait until no script run is in progress (Streamlit shows a status widget while running)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def full_screenshot(page, path: Path) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its main block, so grow the viewport."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 50, 12_000)})
+    settle(page)
+    page.wait_for_timeout(800)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)

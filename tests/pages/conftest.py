@@ -1,0 +1,32 @@
+"""AppTest helpers: run a page script as Streamlit would, from the repository root."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run_page():
+    def run(path: str, query: dict | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+        at.query_params.update(query or {})
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def widget(at: AppTest, kind: str, label: str):
+    """The one widget of `kind` (slider, radio, ...) whose label is `label`."""
+    matches = [w for w in getattr(at, kind) if w.label == label]
+    assert len(matches) == 1, f"{kind} {label!r}: {len(matches)} found"
+    return matches[0]
+
+
+def texts(at: AppTest) -> str:
+    """All markdown on the page as one string."""
+    return "\n".join(m.value for m in at.markdown)

@@ -1,0 +1,126 @@
+"""The Convolution & FCN page driven through AppTest; displayed numbers checked against the engine."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from engine import conv1d, digits, images
+from engine.inputs import load_image
+from tests.pages.conftest import texts, widget
+
+PAGE = "pages/convolution.py"
+
+
+def test_defaults_render_the_notes_example(run_page):
+    at = run_page(PAGE)
+    table = at.dataframe[0].value
+    assert list(table["weights"]) == [2560, 2560] and list(table["biases"]) == [10, 10]
+    assert "= **2,560** weights" in texts(at)
+    assert float(at.metric[0].value) < 1e-5
+    assert "Kernel w = [0.333, 0.333, 0.333]" in texts(at)
+
+
+def test_stride_padding_dilation_sliders_update_the_formula(run_page):
+    at = run_page(PAGE)
+    widget(at, "slider", "Stride s").set_value(2)
+    widget(at, "slider", "Padding p (zeros on each side)").set_value(1)
+    widget(at, "slider", "Dilation d (gap between taps)").set_value(2)
+    at.run()
+    expected = conv1d.output_length(16, 3, 2, 1, 2)
+    assert at.latex[0].value.strip("$\n").endswith(f"= {expected}")
+    assert at.query_params["stride"] == "2" and at.query_params["dil"] == "2"
+
+
+def test_position_slider_shows_that_outputs_value(run_page):
+    at = run_page(PAGE)
+    widget(at, "slider", "Output position i").set_value(5)
+    at.run()
+    y = conv1d.conv1d(conv1d.generated_signal(16, 0), conv1d.KERNEL_PRESETS["smoothing (mean of 3)"])
+    assert "**y[5]**" in texts(at) and f"= **{y[5]:.4g}**" in texts(at)
+
+
+def test_typed_numbers_and_custom_kernel(run_page):
+    at = run_page(PAGE)
+    widget(at, "radio", "Input x").set_value("typed")
+    at.run()
+    widget(at, "text_input", "Numbers, comma-separated (up to 256)").input("1, 2, 3, 4, 5")
+    widget(at, "selectbox", "Kernel w").set_value("custom")
+    at.run()
+    widget(at, "text_input", "Kernel weights (up to 15)").input("1, -1")
+    at.run()
+    assert at.latex[0].value.strip("$\n").endswith("= 4")
+    assert "= **-1**" in texts(at)  # 1*1 + (-1)*2
+
+
+def test_bad_numbers_get_a_message(run_page):
+    at = run_page(PAGE)
+    widget(at, "radio", "Input x").set_value("typed")
+    at.run()
+    widget(at, "text_input", "Numbers, comma-separated (up to 256)").input("1, two, 3")
+    at.run()
+    assert not at.exception
+    assert any("Item 2" in e.value for e in at.error)
+
+
+def test_dense_sliders_match_hand_counts(run_page):
+    at = run_page(PAGE)
+    for label, value in (("Height H", 3), ("Width W", 5), ("Channels C", 7), ("Outputs K", 2)):
+        widget(at, "slider", label).set_value(value)
+    at.run()
+    table = at.dataframe[0].value
+    assert list(table["weights"]) == [3 * 5 * 7 * 2] * 2
+    assert list(table["total"]) == [3 * 5 * 7 * 2 + 2] * 2
+    assert "output 2×4×6" in texts(at)  # (3+3)-3+1 = 4 rows, (5+5)-5+1 = 6 columns
+
+
+def test_url_sets_the_starting_view(run_page):
+    at = run_page(PAGE, {"stride": "3", "h": "2", "digits": "3", "cseed": "9", "stride_bad": "x"})
+    assert widget(at, "slider", "Stride s").value == 3
+    assert widget(at, "slider", "Height H").value == 2
+    at2 = run_page(PAGE, {"stride": "99", "h": "nope"})
+    assert widget(at2, "slider", "Stride s").value == 1 and widget(at2, "slider", "Height H").value == 4
+
+
+def test_canvas_is_read_like_the_engine_reads_it(run_page):
+    at = run_page(PAGE)
+    widget(at, "slider", "Digits on the canvas").set_value(3)
+    at.number_input(key="conv.canvas_seed").set_value(7)
+    at.run()
+    cnn, _ = digits.load()
+    _, _, x, y = digits.load_split(digits.DigitsConfig())
+    canvas, truth = digits.compose_canvas(x, y, 3, 7)
+    found = digits.find_digits(digits.score_map(digits.DigitsFCN(cnn), canvas), 0.5)
+    assert f"**Read left to right:** {''.join(found['label'])}" in texts(at)
+    assert f"**Placed on the canvas:** {''.join(str(v) for v in truth['label'])}" in texts(at)
+
+
+def _upload(at, name: str, data: bytes, mime: str = "image/png"):
+    widget(at, "radio", "Picture").set_value("upload")
+    at.run()
+    at.file_uploader[0].set_value((name, data, mime))
+    at.run()
+    assert not at.exception
+
+
+def test_bad_upload_gets_a_clear_message(run_page):
+    at = run_page(PAGE)
+    _upload(at, "photo.png", b"PK\x03\x04 this is a zip, not a png")
+    assert any("Cannot use this file" in e.value for e in at.error)
+    assert "Read left to right" not in texts(at)
+
+
+def test_uploaded_picture_is_scanned(run_page):
+    _, _, x, y = digits.load_split(digits.DigitsConfig())
+    canvas, truth = digits.compose_canvas(x, y, 4, 11)
+    # As a user would have it: dark ink on white paper, three times larger.
+    paper = Image.fromarray(((1 - canvas) * 255).astype(np.uint8)).resize((canvas.shape[1] * 3, 72))
+    buffer = io.BytesIO()
+    paper.save(buffer, format="PNG")
+    at = run_page(PAGE)
+    _upload(at, "my digits.png", buffer.getvalue())
+    cnn, _ = digits.load()
+    grey = images.strokes_on_black(images.resize_to_height(images.to_grey(load_image(buffer.getvalue())), 24))
+    found = digits.find_digits(digits.score_map(digits.DigitsFCN(cnn), grey), 0.5)
+    assert f"**Read left to right:** {''.join(found['label'])}" in texts(at)
+    assert len(found) == len(truth)

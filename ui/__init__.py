@@ -1,0 +1,1 @@
+"""Presentation helpers shared by the pages: cached loaders, widget groups and charts."""

@@ -1,0 +1,18 @@
+"""Keeps every page inside the app's frame (navigation, wide layout) however it is reached."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def inside_frame() -> None:
+    """Call first in every page.
+
+    Because pages/ exists beside app.py, Streamlit starts each server in its old multipage mode and,
+    until some session calls st.navigation, runs a page URL such as /convolution directly, without
+    app.py. Leaving that mode and re-running sends the session through app.py's navigation.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
