@@ -3,9 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
-MODELS ?= digits
+MODELS ?= digits tagger sentiment markov char_rnn
+DATA := data/vaderSentiment-3.3.2.tar.gz
 
-.PHONY: run test train bench lint format clean
+.PHONY: run test train bench lint format clean data
 
 # The venv is (re)installed only when a requirements file changes.
 $(VENV)/.installed: requirements.txt
@@ -13,17 +14,27 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+$(VENV)/.installed-train: requirements-train.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-train.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed-train
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# The human-rated sentences ship only in the vaderSentiment sdist: fetch the file from PyPI, unbuilt.
+$(DATA): $(VENV)/.installed
+	$(PY) -m pip download --quiet --disable-pip-version-check --no-binary :all: --no-deps -d data vaderSentiment==3.3.2
+
+data: $(DATA)
 
 run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(DATA)
 	$(PY) -m pytest
 
-train: $(VENV)/.installed
+train: $(VENV)/.installed-train $(DATA)
 	for name in $(MODELS); do $(PY) -m engine.train $$name || exit 1; done
 
 bench: $(VENV)/.installed-dev
@@ -36,4 +47,4 @@ format: $(VENV)/.installed-dev
 	$(PY) -m ruff check --fix . && $(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) build data .pytest_cache .ruff_cache

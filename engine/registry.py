@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import digits
+from engine import charlm, digits, sentiment, tagger
 
 
 @dataclass(frozen=True)
@@ -29,5 +29,37 @@ MODELS: dict[str, ModelSpec] = {
         load=digits.load,
         evaluate=digits.evaluate,
         data_format="CSV rows of 64 pixel values 0-16 then a label 0-9 (UCI optdigits)",
+    ),
+    "tagger": ModelSpec(
+        config=tagger.TaggerConfig,
+        train=tagger.train,
+        save=tagger.save,
+        load=tagger.load,
+        evaluate=tagger.evaluate,
+        data_format="TSV word<TAB>UPOS, a blank line between sentences",
+    ),
+    "sentiment": ModelSpec(
+        config=sentiment.SentimentConfig,
+        train=sentiment.train,
+        save=sentiment.save,
+        load=sentiment.load,
+        evaluate=sentiment.evaluate,
+        data_format="TSV pos|neg<TAB>sentence",
+    ),
+    "markov": ModelSpec(
+        config=charlm.MarkovConfig,
+        train=charlm.train_markov,
+        save=charlm.save_markov,
+        load=charlm.load_markov,
+        evaluate=charlm.evaluate_markov,
+        data_format="UTF-8 text",
+    ),
+    "char_rnn": ModelSpec(
+        config=charlm.CharRNNConfig,
+        train=charlm.train_char_rnn,
+        save=charlm.save_char_rnn,
+        load=charlm.load_char_rnn,
+        evaluate=charlm.evaluate_char_rnn,
+        data_format="UTF-8 text",
     ),
 }

@@ -11,7 +11,7 @@ ROLE_COLOURS = {"input": "#9db4d6", "in window": "#e4572e", "padding": "#d9d9d9"
 LAYER_COLOURS = {"dense": "#4c78a8", "convolution": "#e4572e"}
 
 
-def _tidy(fig: go.Figure, height: int = 300) -> go.Figure:
+def tidy(fig: go.Figure, height: int = 300) -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
     return fig
 
@@ -29,7 +29,7 @@ def window_chart(frame: pd.DataFrame) -> go.Figure:
         hover_data=["tap"],
     )
     fig.update_xaxes(dtick=1 if len(frame) <= 40 else None)
-    return _tidy(fig)
+    return tidy(fig)
 
 
 def output_chart(values: np.ndarray, position: int) -> go.Figure:
@@ -52,7 +52,7 @@ def output_chart(values: np.ndarray, position: int) -> go.Figure:
     pad = 0.1 * (high - low or 1.0)
     fig.update_yaxes(range=[low - pad, high + pad])  # fixed, so the axis does not jump while sliding
     fig.update_xaxes(dtick=1 if len(frame) <= 40 else None)
-    return _tidy(fig)
+    return tidy(fig)
 
 
 def matrix_heatmap(
@@ -83,25 +83,24 @@ def matrix_heatmap(
             y1=highlight_row + 0.5,
             line=dict(color="#222", width=2),
         )
-    return _tidy(fig, 320)
+    return tidy(fig, 320)
 
 
-def parameter_chart(frame: pd.DataFrame, current_length: int | None = None) -> go.Figure:
-    """Weights vs input length per layer (columns input_length, layer, weights), log scale."""
-    fig = px.line(
-        frame,
-        x="input_length",
-        y="weights",
-        color="layer",
-        markers=True,
-        log_x=True,
-        log_y=True,
-        title="Weights needed as the input grows",
-        labels={"input_length": "input length n"},
-    )
-    if current_length is not None:
-        fig.add_vline(x=current_length, line_dash="dot", annotation_text=f"n = {current_length}")
-    return _tidy(fig)
+def parameter_chart(
+    frame: pd.DataFrame,
+    current: int | None = None,
+    x: str = "input_length",
+    y: str = "weights",
+    color: str = "layer",
+    title: str = "Weights needed as the input grows",
+    x_label: str = "input length n",
+    log_x: bool = True,
+) -> go.Figure:
+    """Parameter counts vs input length, one line per model (log y); a dotted line at `current`."""
+    fig = px.line(frame, x=x, y=y, color=color, markers=True, log_x=log_x, log_y=True, title=title, labels={x: x_label})
+    if current is not None:
+        fig.add_vline(x=current, line_dash="dot", annotation_text=f"now: {current}")
+    return tidy(fig)
 
 
 def compare_outputs_chart(frame: pd.DataFrame) -> go.Figure:
@@ -117,7 +116,7 @@ def compare_outputs_chart(frame: pd.DataFrame) -> go.Figure:
         title="The same input through both layers",
     )
     fig.update_xaxes(dtick=1)
-    return _tidy(fig)
+    return tidy(fig)
 
 
 def image_with_boxes(image: np.ndarray, boxes: pd.DataFrame, size: int, title: str) -> go.Figure:
@@ -141,7 +140,7 @@ def image_with_boxes(image: np.ndarray, boxes: pd.DataFrame, size: int, title: s
             font=dict(color="#e4572e", size=14),
         )
     fig.update_layout(coloraxis_showscale=False)
-    return _tidy(fig, 320)
+    return tidy(fig, 320)
 
 
 def score_map_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -156,4 +155,4 @@ def score_map_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
         labels=dict(x="score-map column", y="score-map row", color="probability"),
         title=title,
     )
-    return _tidy(fig, 320)
+    return tidy(fig, 320)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from engine import digits
+from engine import charlm, digits, sentiment, tagger
 
 
 @st.cache_resource(show_spinner="Loading the digits CNN...")
@@ -21,3 +21,23 @@ def digits_test_split() -> tuple[torch.Tensor, torch.Tensor]:
     """Held-out digit images (N, 8, 8) and labels, never seen in training."""
     _, _, x, y = digits.load_split(digits.DigitsConfig())
     return x, y
+
+
+@st.cache_resource(show_spinner="Loading the POS tagger...")
+def tagger_model() -> tuple[tuple, dict]:
+    """((WordRNN, Encoder), meta) of the shipped tagger."""
+    return tagger.load()
+
+
+@st.cache_resource(show_spinner="Loading the sentiment RNN...")
+def sentiment_model() -> tuple[tuple, dict]:
+    """((WordRNN, Encoder), meta) of the shipped sentiment model."""
+    return sentiment.load()
+
+
+@st.cache_resource(show_spinner="Loading the character models...")
+def char_models() -> tuple[charlm.BigramModel, tuple, dict, dict]:
+    """The bigram model, (CharRNN, CharVocab), and both metas."""
+    markov, markov_meta = charlm.load_markov()
+    rnn, rnn_meta = charlm.load_char_rnn()
+    return markov, rnn, markov_meta, rnn_meta

@@ -23,4 +23,12 @@ EXPLAINERS = [
         "A kernel sliding over a vector; a dense layer turned into a convolution with the same weights "
         "and outputs; a digit classifier scanning a whole picture for digits.",
     ),
+    Explainer(
+        "pages/rnn.py",
+        "Sequences & RNNs",
+        ":material/repeat:",
+        "Your sentence through a recurrent network, unrolled step by step with its one set of shared weights; "
+        "a POS tag at every word next to a sentiment read at the last; memory, vanishing gradients, and a "
+        "Markov model against a latent state.",
+    ),
 ]

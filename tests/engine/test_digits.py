@@ -76,7 +76,7 @@ def test_overfits_one_small_batch(split):
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert float(loss) < 0.05
+    assert loss.item() < 0.05
 
 
 def test_training_windows_labels_follow_the_shift(split):

@@ -1,0 +1,94 @@
+"""Sequences & RNNs: one cell, one set of weights, called at every step of a sentence."""
+
+import streamlit as st
+
+from engine.checkpoint import CheckpointError
+from engine.inputs import InputError
+from ui import loaders
+from ui.controls import mirror_to_url, seed_from_url
+from ui.frame import inside_frame
+from ui.rnn import sentence_words
+from ui.rnn_sections import markov_vs_rnn, memory, own_text, sharing, two_heads, unrolled
+
+inside_frame()
+st.title("Sequences & RNNs")
+st.markdown(
+    "Word order matters: *not good* and *good, not* differ only in order, so sentences are not a bag of "
+    "independent items. A recurrent network reads them one word at a time and calls **the same cell** at "
+    "every step, with one set of weights W. Its hidden state h carries a summary of everything read so far. "
+    "Tagging each word reads an output at every step (many-to-many); judging the whole sentence reads only "
+    "the last one (many-to-one)."
+)
+try:
+    models = {"tagger": loaders.tagger_model(), "sentiment": loaders.sentiment_model()}
+except CheckpointError as err:
+    st.error(str(err))
+    st.stop()
+
+seed_from_url("rnn.sentence", "s", "The film was not good, but the actors were wonderful.", lambda s: len(s) <= 300)
+seed_from_url("rnn.net", "net", "sentiment", ["tagger", "sentiment"])
+a, b = st.columns([3, 1])
+sentence = a.text_input("Your sentence (up to 40 words)", key="rnn.sentence", max_chars=300)
+net = b.radio(
+    "Network to unroll",
+    ["tagger", "sentiment"],
+    key="rnn.net",
+    format_func={"tagger": "POS tagger (many-to-many)", "sentiment": "sentiment (many-to-one)"}.get,
+)
+mirror_to_url({"s": sentence, "net": net})
+try:
+    words = sentence_words(sentence)
+except InputError as err:
+    st.error(str(err))
+    st.stop()
+st.header("1. Unrolled, live")
+st.markdown(
+    "Unrolling draws the one cell once per word. Nothing is copied: the same three tensors do the work "
+    "at every step, and only the hidden state changes."
+)
+unrolled(words, net, models[net][0], models[net][1])
+
+st.header("2. Many-to-many vs many-to-one, on the same sentence")
+st.markdown(
+    "The tagger reads an output at every step; the sentiment model reads one, after the last word. "
+    "Watch P(positive) change as words arrive."
+)
+two_heads(words, models)
+
+st.header("3. Proof of sharing: one W_hh for every step")
+st.markdown(
+    "Change the one recurrent matrix and every step changes with it; add words and the network needs "
+    "no new weights, unlike a dense layer that reads a fixed window."
+)
+sharing(words, models[net][0])
+
+st.header("4. Memory over time")
+st.markdown(
+    "The hidden state is the only memory. Edit one word and see how long its effect lasts; the gradient "
+    "of the final output shows how little of it reaches the early words: vanishing gradients, the "
+    "weakness attention was invented to fix."
+)
+memory(words, models[net][0])
+
+st.header("5. Markov vs latent state: the next character")
+st.markdown(
+    "A Markov model predicts from the last character alone (first-order autoregressive). A latent "
+    "autoregressive model keeps a state that summarises everything before it."
+)
+markov_vs_rnn()
+
+st.header("6. Your own text")
+own_text(models)
+
+with st.expander("How it works"):
+    tag_meta, sent_meta = models["tagger"][1], models["sentiment"][1]
+    st.markdown(
+        "Both word-level networks are `engine.rnn.ElmanRNN`: a loop over t computing "
+        "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b) with the same three tensors. x_t joins a word embedding, "
+        "embeddings of the word's last two and three letters (so unseen words still carry clues) and five "
+        "spelling features; the sentiment model adds the word's valence from the VADER lexicon. "
+        f"The tagger scores {tag_meta['metrics']['accuracy']:.1%} against spaCy's silver tags on "
+        f"{tag_meta['metrics']['n']:,} held-out words; the sentiment model {sent_meta['metrics']['accuracy']:.1%} on "
+        f"{sent_meta['metrics']['n']:,} held-out movie-review sentences rated by people. The character models "
+        "read Shakespeare; bits per character is the average surprise, −log₂ p, of each next character."
+    )

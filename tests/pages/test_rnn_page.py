@@ -1,0 +1,108 @@
+"""The Sequences & RNNs page driven through AppTest; displayed tags and scores checked against the engine."""
+
+import pytest
+
+from engine import charlm, sentiment, tagger, unroll
+from engine.text import tokenize
+from tests.pages.conftest import texts, widget
+
+PAGE = "pages/rnn.py"
+SENTENCE = "My sister bought a terrible old car in Paris."
+
+
+@pytest.fixture(scope="module")
+def engines():
+    return tagger.load()[0], sentiment.load()[0]
+
+
+def _typed(run_page, sentence: str = SENTENCE, **query):
+    at = run_page(PAGE, query)
+    widget(at, "text_input", "Your sentence (up to 40 words)").input(sentence)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_tags_and_judgement_match_the_engine(run_page, engines):
+    at = _typed(run_page)
+    words = tokenize(SENTENCE)
+    table = at.dataframe[0].value
+    assert list(table["word"]) == words
+    assert list(table["tag"]) == [t for _, t, _ in tagger.tag(engines[0], words)]
+    p_pos = sentiment.positive_after_each_word(engines[1], words)[-1]
+    metric = at.metric[0]
+    assert metric.value == ("positive" if p_pos >= 0.5 else "negative")
+    assert f"{p_pos:.2f}" in metric.delta
+
+
+def test_step_slider_shows_that_steps_output(run_page, engines):
+    at = _typed(run_page, net="tagger")
+    widget(at, "slider", "Time step t").set_value(4)
+    at.run()
+    _, tag, prob = tagger.tag(engines[0], tokenize(SENTENCE))[3]
+    assert f"**Output at step 4:** {tag} {prob:.2f}" in texts(at)
+
+
+def test_sentiment_steps_before_the_last_are_marked_unused(run_page):
+    at = _typed(run_page, net="sentiment")
+    widget(at, "slider", "Time step t").set_value(2)
+    at.run()
+    assert "(not used: only the last step judges)" in texts(at)
+
+
+def test_weight_scale_slider_changes_every_later_step(run_page):
+    at = _typed(run_page)
+    widget(at, "slider", "Scale W_hh by").set_value(1.5)
+    at.run()
+    assert at.query_params["scale"] == "1.5"
+    assert not at.exception
+    assert any("1.5" in str(getattr(c, "proto", "")) for c in at.get("plotly_chart"))
+
+
+def test_empty_and_long_sentences_get_messages(run_page):
+    at = _typed(run_page, "   ")
+    assert any("Type a sentence" in e.value for e in at.error)
+    at = _typed(run_page, "word " * 45)
+    assert any("45 words" in e.value for e in at.error)
+
+
+def test_markov_vs_rnn_numbers_come_from_the_checkpoints(run_page):
+    at = run_page(PAGE)
+    table = next(d.value for d in at.dataframe if "held-out bits per character" in d.value.columns)
+    _, markov_meta = charlm.load_markov()
+    _, rnn_meta = charlm.load_char_rnn()
+    assert list(table["held-out bits per character"]) == [
+        markov_meta["metrics"]["bits_per_char"],
+        rnn_meta["metrics"]["bits_per_char"],
+    ]
+
+
+def test_uploaded_text_is_tagged_and_scored(run_page, engines):
+    at = run_page(PAGE)
+    data = "I loved it. The ending was awful!\n\nWhat a day.".encode("utf-16")
+    at.file_uploader(key="rnn.upload").set_value(("notes <b>.txt", data, "text/plain"))
+    at.run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    sentences = [tokenize(s) for s in ("I loved it.", "The ending was awful!", "What a day.")]
+    expected = unroll.tag_and_score(engines[0], engines[1], sentences)
+    assert list(table["tagged"]) == list(expected["tagged"])
+    assert list(table["label"]) == list(expected["label"])
+
+
+def test_binary_upload_gets_a_message(run_page):
+    at = run_page(PAGE)
+    at.file_uploader(key="rnn.upload").set_value(("x.txt", b"\x00\x01\x02binary", "text/plain"))
+    at.run()
+    assert not at.exception
+    assert any("Cannot use this file" in e.value and "NUL" in e.value for e in at.error)
+
+
+def test_edit_a_word(run_page):
+    at = _typed(run_page)
+    at.selectbox(key="rnn.edit_index").set_value(4)
+    at.radio(key="rnn.edit_action").set_value("replace")
+    at.run()
+    widget(at, "text_input", "Replace with").input("wonderful")
+    at.run()
+    assert not at.exception
