@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 MODELS ?= digits tagger sentiment markov char_rnn
+# Trained side by side, one thread each: the same wall-clock budget on the same machine.
+PAIRED ?= translator rnn_translator
 DATA := data/vaderSentiment-3.3.2.tar.gz
 
 .PHONY: run test train bench lint format clean data
@@ -36,6 +38,8 @@ test: $(VENV)/.installed-dev $(DATA)
 
 train: $(VENV)/.installed-train $(DATA)
 	for name in $(MODELS); do $(PY) -m engine.train $$name || exit 1; done
+	pids=""; for name in $(PAIRED); do OMP_NUM_THREADS=1 $(PY) -m engine.train $$name --minutes 40 & pids="$$pids $$!"; done; \
+	for pid in $$pids; do wait $$pid || exit 1; done
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m benchmarks --json benchmarks/last.json

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import charlm, digits, sentiment, tagger
+from engine import charlm, digits, mt_models, sentiment, tagger
+from engine.translator import TranslatorTraining
 
 
 @dataclass(frozen=True)
@@ -61,5 +62,21 @@ MODELS: dict[str, ModelSpec] = {
         load=charlm.load_char_rnn,
         evaluate=charlm.evaluate_char_rnn,
         data_format="UTF-8 text",
+    ),
+    "translator": ModelSpec(
+        config=TranslatorTraining,
+        train=mt_models.train_transformer,
+        save=mt_models.save_transformer,
+        load=mt_models.load_transformer,
+        evaluate=mt_models.evaluate_transformer,
+        data_format="TSV english<TAB>german",
+    ),
+    "rnn_translator": ModelSpec(
+        config=TranslatorTraining,
+        train=mt_models.train_gru,
+        save=mt_models.save_gru,
+        load=mt_models.load_gru,
+        evaluate=mt_models.evaluate_gru,
+        data_format="TSV english<TAB>german",
     ),
 }

@@ -11,6 +11,11 @@ ROLE_COLOURS = {"input": "#9db4d6", "in window": "#e4572e", "padding": "#d9d9d9"
 LAYER_COLOURS = {"dense": "#4c78a8", "convolution": "#e4572e"}
 
 
+def plain(text: str) -> str:
+    """Text safe for plotly labels, which render a subset of HTML: angle brackets become ‹ ›."""
+    return str(text).replace("&", "＆").replace("<", "‹").replace(">", "›")
+
+
 def tidy(fig: go.Figure, height: int = 300) -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
     return fig

@@ -181,6 +181,11 @@ def dense_vs_conv() -> None:
         ),
         key="conv.grid",
     )
+    grid_frame = pd.DataFrame(
+        [(u, r, c, float(grid[u, r, c])) for u in range(k) for r in range(rows) for c in range(cols_)],
+        columns=["unit", "window_row", "window_col", "output"],
+    )
+    download_csv(grid_frame, "Score grid, every unit (CSV)", "score_grid.csv", "conv.dl_grid")
 
 
 ANY_DIGIT = "any digit (1 − P(background))"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from engine import charlm, digits, sentiment, tagger
+from engine import charlm, digits, mt_explain, mt_models, sentiment, tagger
+from engine.checkpoint import CheckpointError
 
 
 @st.cache_resource(show_spinner="Loading the digits CNN...")
@@ -41,3 +42,20 @@ def char_models() -> tuple[charlm.BigramModel, tuple, dict, dict]:
     markov, markov_meta = charlm.load_markov()
     rnn, rnn_meta = charlm.load_char_rnn()
     return markov, rnn, markov_meta, rnn_meta
+
+
+@st.cache_resource(show_spinner="Loading the translators...")
+def translators() -> tuple[tuple, dict, tuple | None, dict | None]:
+    """(Transformer, tokenizer) and meta; the GRU baseline and its meta, or None if it is missing."""
+    transformer, meta = mt_models.load_transformer()
+    try:
+        recurrent, gru_meta = mt_models.load_gru()
+    except CheckpointError:
+        recurrent, gru_meta = None, None
+    return transformer, meta, recurrent, gru_meta
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def translation(sentence: str) -> mt_explain.Translation:
+    """Greedy translation with all attention, computed once per sentence (shared model, no user files)."""
+    return mt_explain.translate(translators()[0], sentence)

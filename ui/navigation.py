@@ -31,4 +31,11 @@ EXPLAINERS = [
         "a POS tag at every word next to a sentiment read at the last; memory, vanishing gradients, and a "
         "Markov model against a latent state.",
     ),
+    Explainer(
+        "pages/transformer.py",
+        "Transformer translator",
+        ":material/translate:",
+        "An English-to-German Transformer trained here: greedy and beam search, attention heatmaps for every "
+        "layer and head, decoding step by step, honest BLEU and chrF, and a race against a recurrent baseline.",
+    ),
 ]

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from ui.charts import tidy
+from ui.charts import plain, tidy
 
 TENSOR_COLOURS = {"W_xh": "#4c78a8", "W_hh": "#e4572e", "b": "#54a24b"}
 
@@ -79,7 +79,13 @@ def unrolled_network(cells: pd.DataFrame, tensors: pd.DataFrame, active: int) ->
         )
         notes.append(dict(x=t, y=1.0, text=f"h<sub>{row.step}</sub>", showarrow=False))
         notes.append(
-            dict(x=t, y=0.45, text=f"<b>{row.word}</b>" if bold else row.word, showarrow=False, font=dict(size=13))
+            dict(
+                x=t,
+                y=0.45,
+                text=f"<b>{plain(row.word)}</b>" if bold else plain(row.word),
+                showarrow=False,
+                font=dict(size=13),
+            )
         )
         notes.append(dict(x=t, y=0.62, ax=t, ay=0.8, **arrow))
         if row.shown:
@@ -106,7 +112,7 @@ def hidden_heatmap(frame: pd.DataFrame, upto: int, title: str) -> go.Figure:
     values = grid.to_numpy().copy()
     values[:, upto:] = np.nan
     words = frame.drop_duplicates("step").sort_values("step")["word"].tolist()
-    labels = [f"{s}·{w}" for s, w in zip(grid.columns, words, strict=True)]
+    labels = [f"{s}·{plain(w)}" for s, w in zip(grid.columns, words, strict=True)]
     fig = px.imshow(
         values,
         x=labels,
@@ -141,7 +147,7 @@ def step_line(
     frame: pd.DataFrame, y: str, title: str, y_title: str, log_y: bool = False, reference: float | None = None
 ) -> go.Figure:
     """A value per step (columns step, word, and `y`), labelled by word."""
-    labels = [f"{s}·{w}" for s, w in zip(frame["step"], frame["word"], strict=True)]
+    labels = [f"{s}·{plain(w)}" for s, w in zip(frame["step"], frame["word"], strict=True)]
     fig = px.line(
         frame.assign(label=labels),
         x="label",
@@ -158,7 +164,7 @@ def step_line(
 
 def next_char_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Top next characters (columns char, prob) as horizontal bars."""
-    shown = frame.assign(label=frame["char"].map(lambda c: {"\n": "⏎ newline", " ": "␣ space"}.get(c, c)))
+    shown = frame.assign(label=frame["char"].map(lambda c: {"\n": "⏎ newline", " ": "␣ space"}.get(c, plain(c))))
     fig = px.bar(shown, x="prob", y="label", orientation="h", title=title, labels={"prob": "probability", "label": ""})
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(range=[0, 1])

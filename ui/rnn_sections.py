@@ -27,7 +27,7 @@ def unrolled(words: list[str], net: str, trained: tuple, meta: dict) -> None:
     cols = st.columns(3)
     prev = run.hidden[t - 1].numpy() if t else run.hidden[0].numpy() * 0
     strips = (
-        (run.inputs[t].numpy(), f"x_{step}: features of '{words[t]}'"),
+        (run.inputs[t].numpy(), f"x_{step}: features of '{charts.plain(words[t])}'"),
         (prev, f"h_{step - 1} (previous state)"),
         (run.hidden[t].numpy(), f"h_{step} = tanh(W_xh x_{step} + W_hh h_{step - 1} + b)"),
     )
@@ -86,9 +86,10 @@ def sharing(words: list[str], trained: tuple) -> None:
     )
     a.dataframe(unroll.shared_weights(model.rnn).astype({"shape": str}), hide_index=True)
     lengths = sorted({1, 5, 10, 20, 40, 80, len(words)})
+    counts = unroll.parameters_vs_length(model.rnn, lengths)
     b.plotly_chart(
         charts.parameter_chart(
-            unroll.parameters_vs_length(model.rnn, lengths),
+            counts,
             len(words),
             x="length",
             y="parameters",
@@ -100,6 +101,10 @@ def sharing(words: list[str], trained: tuple) -> None:
         key="rnn.params",
     )
     b.caption("Step 1 never changes: h_0 is zero, so W_hh first acts at step 2.")
+    with a:
+        download_csv(change, "Change per step (CSV)", "w_hh_scale_change.csv", "rnn.dl_scale")
+    with b:
+        download_csv(counts, "Parameter counts (CSV)", "rnn_parameters.csv", "rnn.dl_params")
 
 
 @st.fragment

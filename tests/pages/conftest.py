@@ -30,3 +30,25 @@ def widget(at: AppTest, kind: str, label: str):
 def texts(at: AppTest) -> str:
     """All markdown on the page as one string."""
     return "\n".join(m.value for m in at.markdown)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Every plotly chart on the page as a dict (title, data), typed arrays decoded to numpy."""
+    import base64
+    import json
+
+    import numpy as np
+
+    def decode(value):
+        if isinstance(value, dict) and "bdata" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            shape = [int(n) for n in str(value.get("shape", len(array))).split(",")]
+            return array.reshape(shape)
+        return value
+
+    out = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("layout", {}).get("title", {}).get("text", "")
+        out.append({"title": title, "data": [{k: decode(v) for k, v in trace.items()} for trace in spec["data"]]})
+    return out

@@ -64,3 +64,12 @@ def test_score_map_heatmap_pivots_to_the_grid():
     frame = digits.score_map_frame(probs)
     fig = charts.score_map_heatmap(frame[frame["class"] == "7"], "t")
     np.testing.assert_allclose(np.array(fig.data[0].z), probs[7])
+
+
+def test_user_text_cannot_become_markup_in_a_chart():
+    assert charts.plain('<a href="javascript:x">hi</a> & </s>') == '‹a href="javascript:x"›hi‹/a› ＆ ‹/s›'
+    from ui import rnn_charts
+
+    frame = pd.DataFrame({"step": [1, 2], "word": ["<b>bold", "</s>"], "v": [0.1, 0.2]})
+    fig = rnn_charts.step_line(frame, "v", "t", "v")
+    assert all("<" not in label for label in fig.data[0].x)
