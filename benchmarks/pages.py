@@ -10,7 +10,11 @@ from benchmarks.harness import Row, percentile_ms, time_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 # page file -> (slider label, two values to alternate between)
-SLIDER_CHANGES = {"convolution": ("Output position i", (3, 4))}
+SLIDER_CHANGES = {
+    "convolution": ("Output position i", (3, 4)),
+    "rnn": ("Time step t", (3, 4)),
+    "transformer": ("Decoding step", (1, 2)),
+}
 
 
 def _rerun_times(at: AppTest, label: str | None, values: tuple, repeats: int) -> list[float]:

@@ -19,7 +19,14 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     rows = json.loads(out.read_text())
-    assert {"fcn_scan_ms", "page_rerun_ms_empty", "page_rerun_ms_convolution"} <= {r["name"] for r in rows}
+    expected = {
+        "fcn_scan_ms",
+        "page_rerun_ms_empty",
+        "page_rerun_ms_convolution",
+        "page_rerun_ms_rnn",
+        "page_rerun_ms_transformer",
+    }
+    assert expected <= {r["name"] for r in rows}
     for row in rows:
         assert set(row) == {"name", "value", "unit", "baseline", "ratio", "note"}
         assert isinstance(row["value"], float) and row["value"] > 0
