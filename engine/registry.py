@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from engine import charlm, digits, mt_models, sentiment, tagger
@@ -22,61 +23,20 @@ class ModelSpec:
     data_format: str  # what --data must hold, for --help
 
 
+def _spec(config: type, module: ModuleType, suffix: str, data_format: str) -> ModelSpec:
+    """A spec from the module's train/save/load/evaluate functions (named with `suffix`)."""
+    verbs = (getattr(module, f"{verb}{suffix}") for verb in ("train", "save", "load", "evaluate"))
+    return ModelSpec(config, *verbs, data_format)
+
+
+TEXT = "UTF-8 text"
+PAIRS = "TSV english<TAB>german"
 MODELS: dict[str, ModelSpec] = {
-    "digits": ModelSpec(
-        config=digits.DigitsConfig,
-        train=digits.train,
-        save=digits.save,
-        load=digits.load,
-        evaluate=digits.evaluate,
-        data_format="CSV rows of 64 pixel values 0-16 then a label 0-9 (UCI optdigits)",
-    ),
-    "tagger": ModelSpec(
-        config=tagger.TaggerConfig,
-        train=tagger.train,
-        save=tagger.save,
-        load=tagger.load,
-        evaluate=tagger.evaluate,
-        data_format="TSV word<TAB>UPOS, a blank line between sentences",
-    ),
-    "sentiment": ModelSpec(
-        config=sentiment.SentimentConfig,
-        train=sentiment.train,
-        save=sentiment.save,
-        load=sentiment.load,
-        evaluate=sentiment.evaluate,
-        data_format="TSV pos|neg<TAB>sentence",
-    ),
-    "markov": ModelSpec(
-        config=charlm.MarkovConfig,
-        train=charlm.train_markov,
-        save=charlm.save_markov,
-        load=charlm.load_markov,
-        evaluate=charlm.evaluate_markov,
-        data_format="UTF-8 text",
-    ),
-    "char_rnn": ModelSpec(
-        config=charlm.CharRNNConfig,
-        train=charlm.train_char_rnn,
-        save=charlm.save_char_rnn,
-        load=charlm.load_char_rnn,
-        evaluate=charlm.evaluate_char_rnn,
-        data_format="UTF-8 text",
-    ),
-    "translator": ModelSpec(
-        config=TranslatorTraining,
-        train=mt_models.train_transformer,
-        save=mt_models.save_transformer,
-        load=mt_models.load_transformer,
-        evaluate=mt_models.evaluate_transformer,
-        data_format="TSV english<TAB>german",
-    ),
-    "rnn_translator": ModelSpec(
-        config=TranslatorTraining,
-        train=mt_models.train_gru,
-        save=mt_models.save_gru,
-        load=mt_models.load_gru,
-        evaluate=mt_models.evaluate_gru,
-        data_format="TSV english<TAB>german",
-    ),
+    "digits": _spec(digits.DigitsConfig, digits, "", "CSV rows of 64 pixel values 0-16 then a label 0-9 (optdigits)"),
+    "tagger": _spec(tagger.TaggerConfig, tagger, "", "TSV word<TAB>UPOS, a blank line between sentences"),
+    "sentiment": _spec(sentiment.SentimentConfig, sentiment, "", "TSV pos|neg<TAB>sentence"),
+    "markov": _spec(charlm.MarkovConfig, charlm, "_markov", TEXT),
+    "char_rnn": _spec(charlm.CharRNNConfig, charlm, "_char_rnn", TEXT),
+    "translator": _spec(TranslatorTraining, mt_models, "_transformer", PAIRS),
+    "rnn_translator": _spec(TranslatorTraining, mt_models, "_gru", PAIRS),
 }
