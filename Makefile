@@ -38,7 +38,7 @@ test: $(VENV)/.installed-dev $(DATA)
 
 train: $(VENV)/.installed-train $(DATA)
 	for name in $(MODELS); do $(PY) -m engine.train $$name || exit 1; done
-	pids=""; for name in $(PAIRED); do OMP_NUM_THREADS=1 $(PY) -m engine.train $$name --minutes 40 & pids="$$pids $$!"; done; \
+	pids=""; for name in $(PAIRED); do OMP_NUM_THREADS=1 $(PY) -m engine.train $$name --minutes 45 & pids="$$pids $$!"; done; \
 	for pid in $$pids; do wait $$pid || exit 1; done
 
 bench: $(VENV)/.installed-dev

@@ -195,6 +195,28 @@ ADJECTIVES = [
     ("fast", "schnell"),
     ("green", "grün"),
 ]
+# Intransitive verbs: English base, 3rd singular, -ing; German ich, du, er, wir, ihr, sie
+INTRANSITIVE = [
+    ("play", "plays", "playing", ["spiele", "spielst", "spielt", "spielen", "spielt", "spielen"]),
+    ("sleep", "sleeps", "sleeping", ["schlafe", "schläfst", "schläft", "schlafen", "schlaft", "schlafen"]),
+    ("work", "works", "working", ["arbeite", "arbeitest", "arbeitet", "arbeiten", "arbeitet", "arbeiten"]),
+    ("wait", "waits", "waiting", ["warte", "wartest", "wartet", "warten", "wartet", "warten"]),
+    ("sing", "sings", "singing", ["singe", "singst", "singt", "singen", "singt", "singen"]),
+    ("read", "reads", "reading", ["lese", "liest", "liest", "lesen", "lest", "lesen"]),
+    ("eat", "eats", "eating", ["esse", "isst", "isst", "essen", "esst", "essen"]),
+    ("sit", "sits", "sitting", ["sitze", "sitzt", "sitzt", "sitzen", "sitzt", "sitzen"]),
+]
+LIVE = ("live", "lives", "living", ["wohne", "wohnst", "wohnt", "wohnen", "wohnt", "wohnen"])
+CITIES = [
+    ("Berlin", "Berlin"),
+    ("Hamburg", "Hamburg"),
+    ("Munich", "München"),
+    ("Vienna", "Wien"),
+    ("Paris", "Paris"),
+    ("London", "London"),
+    ("Rome", "Rom"),
+    ("Zurich", "Zürich"),
+]
 PREDICATES = [("hungry", "hungrig"), ("tired", "müde"), ("happy", "glücklich"), ("sad", "traurig"), ("here", "hier")]
 PLACES = [
     ("on", "auf"),
@@ -299,7 +321,7 @@ def sentence_pair(rng: random.Random) -> tuple[str, str]:
     third = person == 2
     en_verb = verb[1] if third else verb[0]
     de_verb = verb[3][person]
-    kind = rng.randrange(9)
+    kind = rng.randrange(12)
     if kind == 0:  # present, verb second
         return f"{_cap(en_s)} {en_verb} {obj.en}.", f"{_cap(de_s)} {de_verb} {obj.german('acc')}."
     if kind == 1:  # negation: nicht at the end, or kein for an indefinite object
@@ -334,9 +356,40 @@ def sentence_pair(rng: random.Random) -> tuple[str, str]:
             f"{_cap(thing.en)} {BE[0][thing.person]} {prep[0]} {place.en}.",
             f"{_cap(thing.german('nom'))} {BE[1][thing.person]} {de_place}.",
         )
-    if kind == 6:  # predicate adjective
-        adjective = rng.choice(PREDICATES)
-        return f"{_cap(en_s)} {BE[0][person]} {adjective[0]}.", f"{_cap(de_s)} {BE[1][person]} {adjective[1]}."
+    if kind == 6:  # predicate adjective, of a person or of a thing, perhaps with "very"
+        if rng.random() < 0.5:
+            adjective = rng.choice(PREDICATES)
+        else:
+            thing = noun_phrase(rng, {"thing", "place", "read", "food", "watch"}, allow_adjective=False)
+            en_s, de_s, person, adjective = thing.en, thing.german("nom"), thing.person, rng.choice(ADJECTIVES)
+        very = rng.random() < 0.3
+        en_adj, de_adj = (f"very {adjective[0]}", f"sehr {adjective[1]}") if very else adjective
+        return f"{_cap(en_s)} {BE[0][person]} {en_adj}.", f"{_cap(de_s)} {BE[1][person]} {de_adj}."
+    if kind == 9:  # intransitive verb, simple or progressive (German has one present), with a place
+        verb = rng.choice(INTRANSITIVE)
+        place = noun_phrase(rng, {"place", "thing"}, allow_adjective=False)
+        prep = rng.choice(PLACES)
+        de_place = f"{prep[1]} {place.german('dat')}".replace("in dem ", "im ")
+        en_verb = f"{BE[0][person]} {verb[2]}" if rng.random() < 0.5 else (verb[1] if third else verb[0])
+        return f"{_cap(en_s)} {en_verb} {prep[0]} {place.en}.", f"{_cap(de_s)} {verb[3][person]} {de_place}."
+    if kind == 10:  # "This is ..." takes the nominative
+        np = noun_phrase(rng, {"person", "animal", "thing", "place", "read", "food"})
+        if np.plural:
+            (en_this, de_this), be_en, be_de = (
+                rng.choice([("These", "Das"), ("Those", "Das"), ("They", "Es")]),
+                "are",
+                "sind",
+            )
+        else:
+            (en_this, de_this), be_en, be_de = rng.choice([("This", "Das"), ("That", "Das"), ("It", "Es")]), "is", "ist"
+        return f"{en_this} {be_en} {np.en}.", f"{de_this} {be_de} {np.german('nom')}."
+    if kind == 11:  # living, working or waiting in a city
+        verb = rng.choice([LIVE, INTRANSITIVE[2], INTRANSITIVE[3]])
+        city = rng.choice(CITIES)
+        en_verb = (
+            f"{BE[0][person]} {verb[2]}" if verb is not LIVE and rng.random() < 0.5 else (verb[1] if third else verb[0])
+        )
+        return f"{_cap(en_s)} {en_verb} in {city[0]}.", f"{_cap(de_s)} {verb[3][person]} in {city[1]}."
     if kind == 7:  # adverb first: the verb stays second, the subject moves after it
         adverb = rng.choice(ADVERBS)
         return (

@@ -35,7 +35,7 @@ class TranslatorTraining:
     lr: float = 1e-3  # peak learning rate
     warmup: int = 800  # linear warm-up steps, then inverse square root decay
     label_smoothing: float = 0.1  # paper, §5.4
-    minutes: float = 40.0  # wall-clock training budget (evaluation pauses excluded)
+    minutes: float = 45.0  # wall-clock training budget (evaluation pauses excluded)
     eval_every: int = 500  # steps between validation loss/BLEU measurements
     average_last: int = 4  # average the weights of this many last evaluations (paper, §6.1)
     seed: int = 0
