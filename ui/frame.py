@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+
+try:  # an internal of Streamlit 1.67 (pinned); without it the page still runs, only outside the frame
+    from streamlit.runtime.pages_manager import PagesManager
+except ImportError:  # pragma: no cover
+    PagesManager = None
 
 
 def inside_frame() -> None:
@@ -13,6 +17,6 @@ def inside_frame() -> None:
     until some session calls st.navigation, runs a page URL such as /convolution directly, without
     app.py. Leaving that mode and re-running sends the session through app.py's navigation.
     """
-    if PagesManager.uses_pages_directory:
+    if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
