@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
-MODELS ?= digits tagger sentiment markov char_rnn
+MODELS ?= digits tagger sentiment markov char_rnn gpt gpt_finetune density
 # Trained side by side, one thread each: the same wall-clock budget on the same machine.
 PAIRED ?= translator rnn_translator
 DATA := data/vaderSentiment-3.3.2.tar.gz

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import torch
 
-from benchmarks import convolution, pages
+from benchmarks import convolution, generative, pages
 from benchmarks.harness import Row
 
-SUITES = [convolution.run, pages.run]
+SUITES = [convolution.run, generative.run, pages.run]
 
 
 def main(argv: list[str] | None = None) -> int:

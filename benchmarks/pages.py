@@ -14,6 +14,8 @@ SLIDER_CHANGES = {
     "convolution": ("Output position i", (3, 4)),
     "rnn": ("Time step t", (3, 4)),
     "transformer": ("Decoding step", (1, 2)),
+    "gpt": ("Generated character of sample A", (5, 6)),
+    "density": ("Pixels drawn of the first sample", (20, 21)),
 }
 
 

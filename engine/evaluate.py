@@ -15,11 +15,25 @@ from engine.checkpoint import CheckpointError
 from engine.inputs import MAX_UPLOAD_BYTES, InputError
 from engine.registry import MODELS
 
+MAX_FOLDER_FILES = 1000
 
-def _read_data(path: Path) -> bytes:
+
+def _read_folder(path: Path) -> dict[str, bytes]:
+    """{file name: bytes} of the folder's visible regular files (not recursive), in name order."""
+    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise InputError(f"{path}: the folder holds no files.")
+    if len(files) > MAX_FOLDER_FILES:
+        raise InputError(f"{path}: {len(files)} files; the limit is {MAX_FOLDER_FILES}.")
+    return {p.name: _read_data(p) for p in files}
+
+
+def _read_data(path: Path, folders: bool = False) -> bytes | dict[str, bytes]:
     """The file's bytes, refusing what is not a readable regular file of allowed size."""
     if not path.exists():
         raise InputError(f"{path}: no such file.")
+    if folders and path.is_dir():
+        return _read_folder(path)
     if not path.is_file():
         raise InputError(f"{path}: not a regular file.")
     if path.stat().st_size > MAX_UPLOAD_BYTES:
@@ -41,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     spec = MODELS[args.name]
     try:
-        data = _read_data(args.data) if args.data is not None else None
+        data = _read_data(args.data, spec.folders) if args.data is not None else None
         model, _ = spec.load(args.checkpoint)
         metrics = spec.evaluate(model, data)
     except (InputError, CheckpointError) as err:

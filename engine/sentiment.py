@@ -121,8 +121,8 @@ def load(path: Path | None = None) -> tuple[tuple[WordRNN, Encoder], dict]:
     return (model, encoder), meta
 
 
-def parse_labelled_tsv(text: str) -> list[Item]:
-    """`pos|neg<TAB>sentence` per line; blank lines are skipped."""
+def parse_labelled_lines(text: str, numbered: bool = False) -> list[tuple]:
+    """`pos|neg<TAB>sentence` per line -> (sentence, 0 neg / 1 pos[, line number]); blank lines skipped."""
     items = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -132,12 +132,23 @@ def parse_labelled_tsv(text: str) -> list[Item]:
         label, sentence = line.split("\t", 1)
         if label.strip().lower() not in LABELS:
             raise InputError(f"Line {number}: the label must be pos or neg, not {label.strip()[:20]!r}.")
-        words = tokenize(sentence)
-        if not words:
+        if not sentence.strip():
             raise InputError(f"Line {number}: the sentence is empty.")
-        items.append((words, LABELS.index(label.strip().lower())))
+        item = (sentence.strip(), LABELS.index(label.strip().lower()))
+        items.append((*item, number) if numbered else item)
     if not items:
         raise InputError("The file has no labelled sentences.")
+    return items
+
+
+def parse_labelled_tsv(text: str) -> list[Item]:
+    """`pos|neg<TAB>sentence` per line, tokenized; blank lines are skipped."""
+    items = []
+    for sentence, label, number in parse_labelled_lines(text, numbered=True):
+        words = tokenize(sentence)
+        if not words:
+            raise InputError(f"Line {number}: the sentence has no words.")
+        items.append((words, label))
     return items
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 import torch
 
-from engine import charlm, digits, mt_explain, mt_models, sentiment, tagger
+from engine import charlm, density, digits, gpt, gpt_finetune, mt_explain, mt_models, sentiment, tagger
 from engine.checkpoint import CheckpointError
 
 
@@ -59,3 +61,33 @@ def translators() -> tuple[tuple, dict, tuple | None, dict | None]:
 def translation(sentence: str) -> mt_explain.Translation:
     """Greedy translation with all attention, computed once per sentence (shared model, no user files)."""
     return mt_explain.translate(translators()[0], sentence)
+
+
+@st.cache_resource(show_spinner="Loading the GPT...")
+def gpt_model() -> tuple[tuple, dict]:
+    """((GPT, CharVocab), meta) of the shipped character GPT."""
+    return gpt.load_gpt()
+
+
+@st.cache_resource(show_spinner="Loading the fine-tuned classifier...")
+def gpt_classifier() -> tuple[tuple, dict]:
+    """((Classifier, CharVocab), meta) of the GPT fine-tuned on movie-review sentiment."""
+    return gpt_finetune.load()
+
+
+@st.cache_resource
+def finetune_lock() -> threading.Lock:
+    """One fine-tune at a time per server: the others are told to wait."""
+    return threading.Lock()
+
+
+@st.cache_resource(show_spinner="Loading the density model...")
+def density_model() -> tuple[density.Trained, dict]:
+    """(MADE and independent-pixel baseline, meta) of the shipped density model."""
+    return density.load()
+
+
+@st.cache_resource
+def density_test() -> tuple[torch.Tensor, torch.Tensor]:
+    """Held-out digits as (N, 64) grey levels 0..16 and their labels."""
+    return density.load_levels()["test"]

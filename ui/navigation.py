@@ -38,4 +38,18 @@ EXPLAINERS = [
         "An English-to-German Transformer trained here: greedy and beam search, attention heatmaps for every "
         "layer and head, decoding step by step, honest BLEU and chrF, and a race against a recurrent baseline.",
     ),
+    Explainer(
+        "pages/gpt.py",
+        "GPT: generative pre-training",
+        ":material/edit_note:",
+        "A character GPT trained here: sampling with temperature, top-k and top-p; every step's candidates and "
+        "attention; the probability of any text you paste; and what pre-training buys a classifier.",
+    ),
+    Explainer(
+        "pages/density.py",
+        "Generative models of images",
+        ":material/blur_on:",
+        "A density model of digits learned here: samples drawn pixel by pixel, the exact probability of any image "
+        "you upload (and why a blank one scores well), and the features it learned without labels.",
+    ),
 ]

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import SCREENSHOTS, full_screenshot, wait_for_app
+from tests.e2e.conftest import SCREENSHOTS, full_screenshot, settle, wait_for_app
 from ui.navigation import EXPLAINERS
 
 PAGES = [("home", "", 0)] + [(e.path.split("/")[-1][:-3], e.path.split("/")[-1][:-3], 4) for e in EXPLAINERS]
@@ -76,3 +76,44 @@ def test_good_upload_is_scanned(page, server_url):
     )
     page.wait_for_selector("text=Read left to right", timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _gpt_uploader(page, index: int):
+    """The GPT page's file inputs: 0 scores a text, 1 fine-tunes a copy."""
+    inputs = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    inputs.nth(index).wait_for(state="attached", timeout=60_000)
+    return inputs.nth(index)
+
+
+def test_gpt_scores_an_uploaded_text_safely(page, server_url):
+    open_page(page, f"{server_url}/gpt")
+    payload = b"<img src=x onerror=alert(1)> <b>bold</b> To be or not to be.\n"
+    _gpt_uploader(page, 0).set_input_files(
+        files=[{"name": "<i>x</i>.txt", "mimeType": "text/plain", "buffer": payload}]
+    )
+    page.wait_for_selector("text=File: <i>x</i>.txt", timeout=60_000)
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator("[data-testid='stMain'] img[src='x']").count() == 0  # the text is never HTML
+    assert page.locator("[data-testid='stMain'] i", has_text="x").count() == 0
+
+
+def test_a_fine_tune_in_one_session_is_invisible_in_another(browser, server_url):
+    first, second = (browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2))
+    try:
+        a, b = first.new_page(), second.new_page()
+        open_page(a, f"{server_url}/gpt")
+        open_page(b, f"{server_url}/gpt")
+        text = ("Gentle reader, the secret word is marmalade. " * 20).encode()
+        _gpt_uploader(a, 1).set_input_files(files=[{"name": "secret.txt", "mimeType": "text/plain", "buffer": text}])
+        a.get_by_role("button", name="Fine-tune a copy").click()
+        a.wait_for_selector("text=Fine-tuned on: secret.txt", timeout=120_000)
+        settle(a)
+        b.reload()
+        wait_for_app(b)
+        assert b.get_by_text("secret.txt").count() == 0
+        assert b.get_by_text("Fine-tuned on").count() == 0
+        assert a.locator('[data-testid="stException"]').count() == 0
+    finally:
+        first.close()
+        second.close()

@@ -101,3 +101,46 @@ def test_train_cli_smoke(tmp_path, name):
     assert meta["config"]["epochs"] == 1 and meta["config"]["channels1"] == 4
     assert meta["metrics"]["command"].endswith(f"--out {out}")
     assert isinstance(tensors_model.features[0].weight, torch.Tensor)
+
+
+def test_gpt_scores_a_user_text_file(tmp_path):
+    path = tmp_path / "speech.txt"
+    text = "Friends, Romans, countrymen, lend me your ears;\nI come to bury Caesar, not to praise him.\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())  # with a BOM, which is not part of the text
+    result = run("engine.evaluate", "gpt", "--data", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["n_chars"] == len(text)
+    assert 0.5 < metrics["bits_per_char"] < 4.0
+
+
+def test_gpt_sentiment_and_density_take_user_files(tmp_path, capsys):
+    labelled = tmp_path / "reviews.tsv"
+    labelled.write_text("pos\tA warm, funny and moving film.\nneg\tTedious, ugly and far too long.\n")
+    assert evaluate.main(["gpt_sentiment", "--data", str(labelled), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 2
+    folder = tmp_path / "images"
+    folder.mkdir()
+    from PIL import Image
+
+    Image.new("L", (16, 16), 0).save(folder / "blank.png")
+    (folder / "notes.txt").write_text("not an image")
+    assert evaluate.main(["density", "--data", str(folder), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["images"]
+    assert [r["name"] for r in rows] == ["blank.png", "notes.txt"]
+    assert rows[0]["bits_per_dim"] > 0 and "error" in rows[1]
+
+
+@pytest.mark.parametrize("name", ["gpt", "gpt_sentiment", "density"])
+def test_bad_data_for_the_generative_models_exits_2(tmp_path, capsys, name):
+    for label, path in _bad_files(tmp_path).items():
+        if name == "density" and label == "directory":
+            continue  # density reads folders: tmp_path holds no image, which is its own error below
+        status = evaluate.main([name, "--data", str(path), "--json"])
+        out, err = capsys.readouterr()
+        if name == "gpt" and label in ("wrong format", "html", "bad label"):
+            assert status in (0, 2), (label, err)  # readable text is scored, whatever it says
+            continue
+        assert status == 2, (name, label, err)
+        assert out == "" and len(err.strip().splitlines()) == 1, (name, label, err)
+    assert evaluate.main(["density", "--data", str(tmp_path), "--json"]) == 2
