@@ -14,17 +14,39 @@ from pathlib import Path
 
 import torch
 
-from benchmarks import convolution, generative, pages
+from benchmarks import convolution, generative, pages, peers, serve, translation
 from benchmarks.harness import Row
 
-SUITES = [convolution.run, generative.run, pages.run]
+SUITES = [convolution.run, generative.run, peers.run, translation.run, pages.run, serve.run]
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The rows as the README shows them."""
+    lines = ["| name | value | unit | baseline | ratio | note |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        note = r["note"].replace("|", "/")
+        lines.append(
+            f"| `{r['name']}` | {_number(r['value'])} | {r['unit']} | {_number(r['baseline'])} | {ratio} | {note} |"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats (under two minutes)")
     parser.add_argument("--json", type=Path, help="write the rows here as a JSON list")
+    parser.add_argument("--markdown", type=Path, help="only print the rows of this JSON file as a Markdown table")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown_table(json.loads(args.markdown.read_text())))
+        return 0
     rows: list[Row] = []
     for suite in SUITES:
         for row in suite(args.quick):

@@ -1,18 +1,14 @@
-"""The shipped GPT: sampling with the key/value cache against recomputing the context every token,
-and density scoring speed."""
+"""The shipped GPT: sampling with the key/value cache against recomputing the context every token."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import torch
 
-from benchmarks.harness import Row
+from benchmarks.harness import Row, interleaved_best
 from engine import gpt
 from engine.checkpoint import CheckpointError
-
-SCORED = "HAMLET:\nTo be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n"
 
 
 def naive_sample(trained: tuple, prompt: str, length: int, seed: int = 0) -> str:
@@ -28,12 +24,6 @@ def naive_sample(trained: tuple, prompt: str, length: int, seed: int = 0) -> str
     return "".join(vocab.chars[i] for i in ids)
 
 
-def _seconds(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def run(quick: bool) -> Iterator[Row]:
     try:
         trained, _ = gpt.load_gpt()
@@ -42,8 +32,14 @@ def run(quick: bool) -> Iterator[Row]:
         return
     tokens = 200 if quick else 500
     prompt = "ROMEO:\nBut soft, what light"
-    cached = min(_seconds(lambda: list(gpt.sample(trained, prompt, tokens, seed=0))) for _ in range(2))
-    naive = min(_seconds(lambda: naive_sample(trained, prompt, tokens)) for _ in range(2))
+    best = interleaved_best(
+        {
+            "cached": lambda: list(gpt.sample(trained, prompt, tokens, seed=0)),
+            "naive": lambda: naive_sample(trained, prompt, tokens),
+        },
+        2 if quick else 4,
+    )
+    cached, naive = best["cached"], best["naive"]
     yield Row(
         "gpt_sample_kv_vs_naive",
         tokens / cached,
@@ -52,6 +48,3 @@ def run(quick: bool) -> Iterator[Row]:
         naive / cached,
         f"{tokens} characters; baseline recomputes the cropped window for every token (nanoGPT sample.py)",
     )
-    text = SCORED * (20 if quick else 200)
-    seconds = _seconds(lambda: gpt.score_text(trained, text))
-    yield Row("gpt_score_chars_per_s", len(text) / seconds, "chars/s", note=f"{len(text):,} characters, stride 16")

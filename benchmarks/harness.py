@@ -43,3 +43,14 @@ def percentile_ms(times: list[float], q: float) -> float:
     ordered = sorted(times)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return 1000 * ordered[index]
+
+
+def interleaved_best(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Best wall-clock seconds of each call, taking turns so a slow spell of a shared machine hits all."""
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(repeats):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best

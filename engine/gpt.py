@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -70,11 +71,16 @@ class CausalSelfAttention(nn.Module):
         self, x: torch.Tensor, cache: dict | None = None, need_weights: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         batch, length, width = x.shape
-        q, k, v = (t.view(batch, length, self.n_head, self.d_k).transpose(1, 2) for t in self.qkv(x).split(width, -1))
-        if cache is not None:
-            if "k" in cache:
-                k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
-            cache["k"], cache["v"] = k, v
+        qkv = F.linear(x, self.qkv.weight, self.qkv.bias)  # F.*, not module calls: decoding is per-call bound
+        q, k, v = (t.view(batch, length, self.n_head, self.d_k).transpose(1, 2) for t in qkv.split(width, -1))
+        if cache is not None:  # write into buffers sized for the whole context: no copy of the past per step
+            n = cache.get("length", 0)
+            if n == 0:
+                shape = (batch, self.n_head, cache["context"], self.d_k)
+                cache["k"], cache["v"] = k.new_empty(shape), v.new_empty(shape)
+            cache["k"][:, :, n : n + length], cache["v"][:, :, n : n + length] = k, v
+            cache["length"] = n + length
+            k, v = cache["k"][:, :, : n + length], cache["v"][:, :, : n + length]
         keys = k.shape[2]
         past = keys - length  # queries sit at positions past .. keys-1
         if need_weights:
@@ -91,7 +97,7 @@ class CausalSelfAttention(nn.Module):
             else:
                 allowed = torch.ones(length, keys, dtype=torch.bool).tril(past)
                 y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
-        return self.proj(y.transpose(1, 2).reshape(batch, length, width)), weights
+        return F.linear(y.transpose(1, 2).reshape(batch, length, width), self.proj.weight, self.proj.bias), weights
 
 
 class Block(nn.Module):
@@ -106,9 +112,13 @@ class Block(nn.Module):
         )
 
     def forward(self, x: torch.Tensor, cache: dict | None, need_weights: bool):
-        a, weights = self.attn(self.ln1(x), cache, need_weights)
+        ln1, ln2, (fc, _, out) = self.ln1, self.ln2, self.mlp
+        a, weights = self.attn.forward(
+            F.layer_norm(x, ln1.normalized_shape, ln1.weight, ln1.bias, ln1.eps), cache, need_weights
+        )
         x = x + a
-        return x + self.mlp(self.ln2(x)), weights
+        h = F.gelu(F.linear(F.layer_norm(x, ln2.normalized_shape, ln2.weight, ln2.bias, ln2.eps), fc.weight, fc.bias))
+        return x + F.linear(h, out.weight, out.bias), weights
 
 
 class GPT(nn.Module):
@@ -135,20 +145,21 @@ class GPT(nn.Module):
 
     def forward(self, ids: torch.Tensor, caches: list[dict] | None = None, need_weights: bool = False) -> GPTOutput:
         """(B, T) ids -> next-character logits; with caches, ids continue what the caches hold."""
-        start = caches[0]["k"].shape[2] if caches and "k" in caches[0] else 0
+        start = caches[0].get("length", 0) if caches else 0
         if start + ids.shape[1] > self.cfg.context:
             raise ValueError(f"{start + ids.shape[1]} positions exceed the context of {self.cfg.context}")
         x = self.embed(ids) + self.position(torch.arange(start, start + ids.shape[1]))
         attentions = []
         for i, block in enumerate(self.blocks):
-            x, weights = block(x, caches[i] if caches is not None else None, need_weights)
+            x, weights = block.forward(x, caches[i] if caches is not None else None, need_weights)
             if need_weights:
                 attentions.append(weights)
         hidden = self.ln_f(x)
         return GPTOutput(hidden @ self.embed.weight.T, hidden, attentions)
 
     def new_caches(self) -> list[dict]:
-        return [{} for _ in self.blocks]
+        """One key/value cache per block, filled as ids are fed (at most `context` positions)."""
+        return [{"context": self.cfg.context} for _ in self.blocks]
 
 
 def unigram_log_probs(vocab: CharVocab, text: str) -> torch.Tensor:
@@ -310,7 +321,8 @@ def score_text(trained: tuple[GPT, CharVocab], text: str, stride: int | None = N
     model, vocab = trained
     if not text:
         raise InputError("There is no text to score.")
-    known = torch.tensor([c in set(vocab.chars[1:]) for c in text])
+    chars = set(vocab.chars[1:])
+    known = torch.tensor([c in chars for c in text])
     return Score(text, window_log_likelihoods(model, vocab.encode(START + text), stride), known)
 
 
@@ -322,6 +334,9 @@ def filter_probs(probs: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> tup
 
     Returns the renormalised (V,) distribution and the probability mass that was cut away.
     """
+    if not 0 < top_k < len(probs) and top_p >= 1.0:  # nothing to cut: skip the sort
+        total = probs.sum()
+        return probs / total, float(1 - total)
     keep = torch.ones_like(probs, dtype=torch.bool)
     order = torch.argsort(probs, descending=True, stable=True)
     if 0 < top_k < len(probs):
@@ -387,10 +402,9 @@ def sample(
             logits[0] = float("-inf")  # never write the stand-in for characters training never had
             probs = torch.softmax(logits, -1).float()
             kept, cut = filter_probs(probs, top_k, top_p)
-            u = torch.rand((), generator=generator, dtype=torch.float64)
-            chosen = int(
-                torch.searchsorted(torch.cumsum(kept.double(), 0), u * kept.double().sum()).clamp(max=len(kept) - 1)
-            )
+            u = float(torch.rand((), generator=generator, dtype=torch.float64))
+            mass = np.cumsum(kept.numpy(), dtype=np.float64)  # numpy: a few microseconds, not a few kernels
+            chosen = min(int(np.searchsorted(mass, u * mass[-1])), len(kept) - 1)
             while kept[chosen] == 0:  # never land on a cut character through rounding
                 chosen -= 1
             step = None

@@ -43,7 +43,7 @@ st.markdown(
     "Greedy decoding takes the most likely piece at every step; beam search keeps several partial "
     "translations and picks the best complete one, with a penalty that keeps it from favouring short ones."
 )
-translate_section(sentence, trained)
+translate_section(sentence)
 
 st.header("2. Attention heatmaps")
 st.markdown(

@@ -9,8 +9,8 @@ import torch
 
 from engine import conv1d, convolutionize, digits, images
 from engine.inputs import IMAGE_FORMATS, MAX_UPLOAD_BYTES, InputError, load_image, parse_numbers
-from ui import charts
 from ui.controls import download_csv, in_range, mirror_to_url, seed_from_url
+from ui.figures import charts
 
 
 @st.fragment

@@ -13,8 +13,9 @@ import torch
 
 from engine import density
 from engine.inputs import InputError, load_image
-from ui import density_charts, loaders
+from ui import loaders
 from ui.controls import download_csv, in_range, mirror_to_url, seed_from_url
+from ui.figures import density_charts
 
 BUILT_INS = ["a held-out digit", "noise", "a blank image", "scikit-image's cat photo", "upload my own"]
 

@@ -11,8 +11,9 @@ import streamlit as st
 from engine import gpt, gpt_finetune
 from engine.checkpoint import CheckpointError
 from engine.inputs import InputError
-from ui import gpt_charts, loaders
+from ui import loaders
 from ui.controls import download_csv, in_range, mirror_to_url, seed_from_url
+from ui.figures import gpt_charts
 from ui.gpt import (
     MAX_ADAPT_CHARS,
     MAX_SCORE_CHARS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pandas as pd
 import streamlit as st
 import torch
 
@@ -61,6 +62,12 @@ def translators() -> tuple[tuple, dict, tuple | None, dict | None]:
 def translation(sentence: str) -> mt_explain.Translation:
     """Greedy translation with all attention, computed once per sentence (shared model, no user files)."""
     return mt_explain.translate(translators()[0], sentence)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def beams(sentence: str, width: int, alpha: float) -> pd.DataFrame:
+    """Beam-search hypotheses, once per sentence and setting (a chart-only rerun repeats no search)."""
+    return mt_explain.beams(translators()[0], sentence, width, alpha)
 
 
 @st.cache_resource(show_spinner="Loading the GPT...")

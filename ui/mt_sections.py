@@ -7,9 +7,10 @@ import streamlit as st
 
 from engine import bpe, mt_explain, mt_models, translator
 from engine.inputs import InputError, decode_text
-from ui import loaders, mt_charts
+from ui import loaders
 from ui.charts import plain
 from ui.controls import download_csv, in_range, mirror_to_url, seed_from_url
+from ui.figures import mt_charts
 
 KINDS = {
     "cross": "decoder → encoder (cross)",
@@ -24,7 +25,7 @@ def _head_label(head: int) -> str:
 
 
 @st.fragment
-def translate_section(sentence: str, trained: tuple) -> None:
+def translate_section(sentence: str) -> None:
     """Greedy next to beam search, with the beam's hypotheses and scores."""
     result = loaders.translation(sentence)
     seed_from_url("mt.width", "w", 4, in_range(1, 8))
@@ -33,7 +34,7 @@ def translate_section(sentence: str, trained: tuple) -> None:
     width = a.slider("Beam width", 1, 8, key="mt.width")
     alpha = b.slider("Length penalty α (score = log p / ((5 + length) / 6)^α)", 0.0, 2.0, step=0.1, key="mt.alpha")
     mirror_to_url({"w": width, "alpha": alpha})
-    hyps = mt_explain.beams(trained, sentence, width, alpha)
+    hyps = loaders.beams(sentence, width, alpha)
     a, b = st.columns(2)
     a.markdown("**Greedy** (the most likely piece at each step)")
     a.text(result.text or "(empty)")

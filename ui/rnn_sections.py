@@ -8,8 +8,9 @@ import streamlit as st
 from engine import charlm, sentiment, tagger, unroll
 from engine.checkpoint import CheckpointError
 from engine.inputs import InputError
-from ui import charts, loaders, rnn_charts
+from ui import loaders
 from ui.controls import download_csv, in_range, mirror_to_url, seed_from_url
+from ui.figures import charts, rnn_charts
 from ui.rnn import next_char_table, own_text_table, step_outputs
 
 

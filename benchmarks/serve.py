@@ -1,0 +1,122 @@
+"""The real server: cold start to a rendered home page in headless Chromium, and its memory.
+
+`streamlit run app.py` on 127.0.0.1 and Debian's Chromium through Playwright. Memory is the server
+process's resident set (VmRSS in /proc, Linux), read after every page was opened once, and again
+after 10 more browser sessions each opened the GPT page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.harness import Row
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["convolution", "rnn", "transformer", "gpt", "density"]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+SESSIONS = 10
+NOT_RUNNING = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("UNROLLED_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def launch(port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1"]
+    cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_healthy(proc: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("streamlit exited during start-up")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def open_rendered(page, url: str, timeout_ms: int = 120_000) -> None:
+    """Load `url` and wait until the page title is drawn and no script run is in progress."""
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.wait_for_function(NOT_RUNNING, timeout=timeout_ms)
+
+
+def run(quick: bool) -> list[Row]:
+    executable = chromium_path()
+    if executable is None:
+        note = "Chromium not found; install it with: sudo apt-get install -y chromium"
+        return [Row(name, 0.0, "skipped", note=note) for name in ("cold_start_s", "server_rss_mb", "session_rss_mb")]
+    from playwright.sync_api import sync_playwright
+
+    sessions = 3 if quick else SESSIONS
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context()
+        page = context.new_page()
+        start = time.perf_counter()
+        proc = launch(port)
+        try:
+            wait_healthy(proc, port)
+            open_rendered(page, url)
+            cold = time.perf_counter() - start
+            for name in PAGES:
+                open_rendered(page, f"{url}/{name}")
+            server = rss_mb(proc.pid)
+            others = []
+            for _ in range(sessions):
+                ctx = browser.new_context()
+                open_rendered(ctx.new_page(), f"{url}/gpt")
+                others.append(ctx)
+            per_session = (rss_mb(proc.pid) - server) / sessions
+            for ctx in others:
+                ctx.close()
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            browser.close()
+    return [
+        Row(
+            "cold_start_s",
+            cold,
+            "s",
+            note="`streamlit run app.py` launched to the home page drawn and idle in headless Chromium",
+        ),
+        Row("server_rss_mb", server, "MB", note=f"server resident memory after home and {len(PAGES)} explainers"),
+        Row(
+            "session_rss_mb",
+            per_session,
+            "MB",
+            note=f"server memory added per extra browser session; mean of {sessions} sessions opening the GPT page",
+        ),
+    ]
