@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         model, _ = spec.load(args.checkpoint)
         metrics = spec.evaluate(model, data)
     except (InputError, CheckpointError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print("error: " + " ".join(str(err).split()), file=sys.stderr)  # always one line
         return 2
     if args.json:
         print(json.dumps(metrics))

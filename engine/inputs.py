@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
 MAX_IMAGE_PIXELS = 25_000_000  # larger images are refused before they are decoded
+MAX_LINES = 1_000_000  # lines in one text or TSV file (a word-per-line TSV of 10 MB has about that many)
 IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "GIF": "GIF"}
 
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -75,7 +76,9 @@ def _to_l_or_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def decode_text(data: bytes, what: str = "text file", max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+def decode_text(
+    data: bytes, what: str = "text file", max_bytes: int = MAX_UPLOAD_BYTES, max_lines: int = MAX_LINES
+) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM to NFC text; binary data is refused."""
     _check_size(data, what, max_bytes)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -88,8 +91,13 @@ def decode_text(data: bytes, what: str = "text file", max_bytes: int = MAX_UPLOA
         text = data.decode(encoding)
     except UnicodeDecodeError as err:
         raise InputError(f"The {what} is not valid UTF-8 or UTF-16 text (bad byte at position {err.start}).") from err
+    if "\x00" in text:  # UTF-32, or binary that happened to decode
+        raise InputError(f"The {what} contains NUL characters: it looks like a binary file, not text.")
     if not text.strip():
         raise InputError(f"The {what} holds only white space.")
+    lines = text.count("\n") + 1
+    if lines > max_lines:
+        raise InputError(f"The {what} has {lines:,} lines; the limit is {max_lines:,}.")
     return unicodedata.normalize("NFC", text)
 
 

@@ -42,3 +42,32 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
         assert isinstance(row["value"], float) and row["value"] > 0
         if row["ratio"] is not None:
             assert row["ratio"] > 0 and row["baseline"] > 0
+
+
+def test_the_load_test_drives_every_page_through_the_protocol(tmp_path):
+    """Two protocol clients for a few seconds against a real server: reruns happen, nothing fails."""
+    out = tmp_path / "load.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.load",
+            "--sessions",
+            "2",
+            "--seconds",
+            "8",
+            "--settle",
+            "0",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    (run,) = json.loads(out.read_text())
+    assert run["sessions"] == 2 and run["errors"] == []
+    assert run["reruns"] >= 2 and run["p50_ms"] > 0
+    assert run["rss_peak_mb"] >= run["rss_before_mb"] > 100

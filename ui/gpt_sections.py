@@ -72,6 +72,10 @@ def sampling(trained: tuple) -> None:
     key = (prompt, length, seed, tuple(settings))
     stored = st.session_state.get(SAMPLES)
     if stored is None or stored[0] != key:
+        stored = loaders.shared_samples().get(key)  # the same seed draws the same text: share finished samples
+        if stored is not None:
+            st.session_state[SAMPLES] = stored
+    if stored is None or stored[0] != key:
         streams = [
             gpt.sample(trained, prompt, length, s.temperature, s.top_k, s.top_p, seed=seed, record=(i == 0))
             for i, s in enumerate(settings)
@@ -89,6 +93,7 @@ def sampling(trained: tuple) -> None:
                 bar.progress(n / length, text=f"Sampling... {n}/{length} characters")
         bar.empty()
         st.session_state[SAMPLES] = (key, texts, steps)
+        loaders.shared_samples().put(key, st.session_state[SAMPLES])
     else:
         for box, text in zip(boxes, stored[1], strict=True):
             box.code(prompt + text, language=None, wrap_lines=True)

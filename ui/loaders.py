@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
@@ -10,6 +12,11 @@ import torch
 
 from engine import charlm, density, digits, gpt, gpt_finetune, mt_explain, mt_models, sentiment, tagger
 from engine.checkpoint import CheckpointError
+
+# Set once per server process, on first import, never per request. UNROLLED_THREADS=1 suits a server
+# shared by many people (each session's forward passes then use one core, side by side).
+THREADS = int(os.environ.get("UNROLLED_THREADS") or 0) or torch.get_num_threads()
+torch.set_num_threads(THREADS)
 
 
 @st.cache_resource(show_spinner="Loading the digits CNN...")
@@ -80,6 +87,35 @@ def gpt_model() -> tuple[tuple, dict]:
 def gpt_classifier() -> tuple[tuple, dict]:
     """((Classifier, CharVocab), meta) of the GPT fine-tuned on movie-review sentiment."""
     return gpt_finetune.load()
+
+
+class SharedSamples:
+    """The last few finished GPT samples, by (prompt, length, seed, settings), for every session.
+
+    Sampling is deterministic for a seed, so a visitor asking for what another already drew gets
+    it at once instead of drawing it again. Entries are read-only once stored; the oldest go first.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: tuple):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+            return self.entries.get(key)
+
+    def put(self, key: tuple, value) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+@st.cache_resource
+def shared_samples() -> SharedSamples:
+    return SharedSamples()
 
 
 @st.cache_resource

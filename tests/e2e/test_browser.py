@@ -1,11 +1,12 @@
 """Every page opens in a real browser, draws its charts and raises no exception; uploads are safe."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import SCREENSHOTS, full_screenshot, settle, wait_for_app
+from tests.e2e.conftest import ROOT, SCREENSHOTS, full_screenshot, settle, wait_for_app
 from ui.navigation import EXPLAINERS
 
 PAGES = [("home", "", 0)] + [(e.path.split("/")[-1][:-3], e.path.split("/")[-1][:-3], 4) for e in EXPLAINERS]
@@ -112,8 +113,38 @@ def test_a_fine_tune_in_one_session_is_invisible_in_another(browser, server_url)
         b.reload()
         wait_for_app(b)
         assert b.get_by_text("secret.txt").count() == 0
-        assert b.get_by_text("Fine-tuned on").count() == 0
+        assert b.get_by_text(re.compile(r"Fine-tuned on: ")).count() == 0  # a's result line, case-sensitive
         assert a.locator('[data-testid="stException"]').count() == 0
     finally:
         first.close()
         second.close()
+
+
+def test_a_corrupt_checkpoint_breaks_only_its_own_page(browser, tmp_path):
+    """The GPT's weights are damaged: its page says so and how to rebuild; every other page works."""
+    import shutil
+
+    from tests.e2e.conftest import free_port, start_server
+
+    assets = tmp_path / "assets"
+    shutil.copytree(ROOT / "assets", assets)
+    weights = assets / "gpt.safetensors"
+    weights.write_bytes(weights.read_bytes()[:5000])
+    port = free_port()
+    proc = start_server(port, env={"UNROLLED_ASSETS": str(assets)})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        for _, path, _ in PAGES:
+            open_page(page, f"http://127.0.0.1:{port}/{path}")
+            assert page.locator('[data-testid="stException"]').count() == 0, path
+            alerts = " ".join(page.locator('[data-testid="stAlertContainer"]').all_inner_texts())
+            if path == "gpt":
+                assert "gpt.safetensors is unreadable" in alerts
+                assert "Rebuild it with: python -m engine.train gpt" in alerts
+            else:
+                assert "unreadable" not in alerts, path
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(10)

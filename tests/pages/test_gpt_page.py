@@ -36,6 +36,7 @@ def test_two_settings_are_sampled_with_the_same_seed(run_page):
     assert [len(t) for t in generated] == [60, 60]
     assert [a, b] == [(prompt + t).rstrip("\n") for t in generated]  # the code box drops a final newline
     assert generated[0] != generated[1]  # the settings differ, the seed does not
+    loaders.shared_samples().entries.clear()  # draw again rather than reuse the shared copy
     again = run_page(PAGE, {"n": "60", "seed": "4"})
     assert samples(again) == [a, b]  # deterministic for a seed
     widget(at, "number_input", "Seed (the same seed draws the same text)").set_value(5)
@@ -138,3 +139,40 @@ def test_a_too_short_file_cannot_be_fine_tuned_on(run_page):
     at.file_uploader(key="gpt.adapt_upload").set_value(("s.txt", b"tiny", "text/plain")).run()
     assert any("at least" in e.value for e in at.error)
     assert not at.exception
+
+
+def test_a_second_fine_tune_waits_for_the_first_with_a_message(run_page):
+    at = run_page(PAGE)
+    at.file_uploader(key="gpt.adapt_upload").set_value(
+        ("mine.txt", ("The cat sat on the mat. " * 40).encode(), "text/plain")
+    ).run()
+    lock = loaders.finetune_lock()  # the server-wide lock every session shares: someone else holds it
+    assert lock.acquire(blocking=False)
+    try:
+        at.button(key="gpt.adapt_go").click().run()
+    finally:
+        lock.release()
+    assert any("Another visitor's fine-tune is running" in w.value for w in at.warning)
+    assert not any("bits per character before" in m.value for m in at.markdown)
+    assert not at.exception
+
+
+def test_a_sample_another_visitor_drew_is_reused_not_redrawn(run_page, monkeypatch):
+    first = run_page(PAGE, {"n": "40", "seed": "11"})
+    calls = []
+    real = gpt.sample
+    monkeypatch.setattr(gpt, "sample", lambda *a, **k: calls.append(a) or real(*a, **k))
+    second = run_page(PAGE, {"n": "40", "seed": "11"})  # another session, the same settings
+    assert calls == [] and samples(second) == samples(first)
+    third = run_page(PAGE, {"n": "40", "seed": "12"})  # new settings are drawn
+    assert len(calls) == 2 and samples(third) != samples(first)
+
+
+def test_shared_samples_keep_only_the_newest():
+    store = loaders.SharedSamples(size=2)
+    for key in "abc":
+        store.put((key,), key.upper())
+    assert store.get(("a",)) is None and store.get(("b",)) == "B" and store.get(("c",)) == "C"
+    store.get(("b",))  # used: now the newest
+    store.put(("d",), "D")
+    assert store.get(("c",)) is None and store.get(("b",)) == "B"

@@ -40,3 +40,25 @@ def test_checker_catches_a_backward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import streamlit as st\nfrom ui.charts import x\n")
     assert imported_roots(bad) >= {"streamlit", "ui"}
+
+
+def _calls_to(name: str, path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name
+    ]
+
+
+def test_torch_threads_are_set_once_at_start_never_per_request():
+    """Only at module level of the loaders (once per server) and in the training CLI's main()."""
+    allowed = {"ui/loaders.py", "engine/train.py"}
+    for layer in ("engine", "ui", "pages"):
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            if relative not in allowed:
+                assert not _calls_to("set_num_threads", path), relative
+    loaders = ast.parse((ROOT / "ui" / "loaders.py").read_text())
+    top_level = [n for n in loaders.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+    assert any(getattr(n.value.func, "attr", "") == "set_num_threads" for n in top_level)
