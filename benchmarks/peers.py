@@ -7,7 +7,7 @@ import time
 
 import torch
 
-from benchmarks.harness import Row, interleaved_best
+from benchmarks.harness import Row, interleaved_best, time_calls
 
 PROMPT_CHARS = 24
 # The window is 128 characters; GPT-2's learned positions stop there too, so both generate inside it.
@@ -71,15 +71,6 @@ def hf_generate(twin, prompt_ids: torch.Tensor, new_tokens: int) -> None:
         )
 
 
-def _best_seconds(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def run(quick: bool) -> list[Row]:
     from engine import gpt
     from engine.checkpoint import CheckpointError
@@ -97,7 +88,7 @@ def run(quick: bool) -> list[Row]:
 
         twin = hf_twin(model, len(vocab))
     except ImportError:
-        ours = _best_seconds(lambda: list(gpt.sample(trained, prompt, NEW_TOKENS, seed=0)), repeats)
+        ours = min(time_calls(lambda: list(gpt.sample(trained, prompt, NEW_TOKENS, seed=0)), repeats, warmup=0))
         rows.append(Row("gpt_sample_vs_hf", NEW_TOKENS / ours, "tokens/s", note="transformers not installed"))
     else:
         prompt_ids = vocab.encode(gpt.START + prompt)[None]
@@ -127,7 +118,7 @@ def run(quick: bool) -> list[Row]:
     text = gpt.modern_text("test") + "\n"
     size = 30_000 if quick else 1_000_000
     text = (text * (size // len(text) + 1))[:size]
-    seconds = _best_seconds(lambda: gpt.score_text(trained, text), 1)
+    (seconds,) = time_calls(lambda: gpt.score_text(trained, text), 1, warmup=0)
     context = model.cfg.context
     stride = context // 8
     windows = 1 + max(0, -(-(len(text) - context) // stride))

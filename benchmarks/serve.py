@@ -20,7 +20,17 @@ from benchmarks.harness import Row
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["convolution", "rnn", "transformer", "gpt", "density"]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = "install it with: sudo apt-get install -y chromium"
 SESSIONS = 10
 NOT_RUNNING = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
@@ -35,23 +45,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(port: int) -> subprocess.Popen:
+def launch(port: int, env: dict | None = None, output=subprocess.DEVNULL) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:port (output: where its stdout and stderr go)."""
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1"]
     cmd += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT)
 
 
 def wait_healthy(proc: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    """Return once /_stcore/health answers; if the server exits or stays silent, say so and stop it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("streamlit exited during start-up")
+            said = proc.stdout.read().decode(errors="replace")[-2000:] if proc.stdout else ""
+            raise RuntimeError(f"streamlit exited during start-up: {said}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
                 if r.status == 200:
                     return
         except OSError:
             time.sleep(0.05)
+    proc.kill()
     raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s")
 
 
@@ -73,7 +87,7 @@ def open_rendered(page, url: str, timeout_ms: int = 120_000) -> None:
 def run(quick: bool) -> list[Row]:
     executable = chromium_path()
     if executable is None:
-        note = "Chromium not found; install it with: sudo apt-get install -y chromium"
+        note = f"Chromium not found; {INSTALL_HINT}"
         return [Row(name, 0.0, "skipped", note=note) for name in ("cold_start_s", "server_rss_mb", "session_rss_mb")]
     from playwright.sync_api import sync_playwright
 

@@ -289,12 +289,12 @@ def window_log_likelihoods(model: GPT, ids: torch.Tensor, stride: int | None = N
         spans.append((end - context, end, spans[-1][1] + 1))
     out = torch.empty(n, dtype=torch.float32)
     for i in range(0, len(spans), batch):
-        group = spans[i : i + batch]
-        logits_all = model(torch.stack([ids[s:e] for s, e, _ in group])).logits  # spans share one length
-        for (s, e, keep), logits in zip(group, logits_all, strict=True):
-            targets = ids[s + 1 : e + 1]
-            lp = torch.log_softmax(logits.float(), -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
-            out[keep - 1 : e] = lp[keep - 1 - s :]
+        group = spans[i : i + batch]  # spans share one length
+        logits = model(torch.stack([ids[s:e] for s, e, _ in group])).logits
+        targets = torch.stack([ids[s + 1 : e + 1] for s, e, _ in group])
+        lp = torch.log_softmax(logits.float(), -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+        for (s, e, keep), row in zip(group, lp, strict=True):
+            out[keep - 1 : e] = row[keep - 1 - s :]
     return out
 
 
@@ -443,16 +443,9 @@ def load_gpt(path: Path | None = None) -> tuple[tuple[GPT, CharVocab], dict]:
     return build(meta, tensors), meta
 
 
-def user_text(data: bytes, what: str = "text file") -> str:
-    text = decode_text(data, what)
-    if not text.strip():
-        raise InputError(f"The {what} holds no text.")
-    return text
-
-
 def evaluate_gpt(trained, data: bytes | None = None) -> dict:
     """Bits per character on the held-out Shakespeare scenes, or on a user's text file."""
-    text = corpora.shakespeare_text("test") if data is None else user_text(data)
+    text = corpora.shakespeare_text("test") if data is None else decode_text(data, "text file")
     score = score_text(trained, text)
     metrics = {
         "bits_per_char": round(score.bits_per_char, 4),

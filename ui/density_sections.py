@@ -127,7 +127,7 @@ def _chosen_image(choice: str) -> tuple[torch.Tensor, density.Prepared | None, s
         return None
     st.text(f"File: {upload.name}")
     try:
-        prepared, _ = density.image_bits_per_dim(loaders.density_model()[0], upload.getvalue())
+        prepared = density.prepare(load_image(upload.getvalue()))  # scored once, below, like the built-ins
     except InputError as err:
         st.error(f"Cannot use this file: {err}")
         return None

@@ -11,7 +11,7 @@ import torch
 
 from engine import gpt
 from engine.charlm import BigramModel, CharVocab, bits_per_char, char_rnn_log_likelihoods
-from engine.inputs import InputError, decode_text
+from engine.inputs import decode_text
 
 MAX_SCORE_CHARS = 20_000  # longest text scored on the page (the rest of a file is left out, with a note)
 MAX_LADDER_CHARS = 5_000  # longest text the four-model comparison reads live
@@ -65,9 +65,7 @@ def chosen_rank(step: gpt.Step) -> int:
 
 def read_upload(data: bytes, cap: int) -> tuple[str, str | None]:
     """A validated text file, cut to `cap` characters; the note says if it was cut."""
-    text = decode_text(data, "text file")
-    if not text.strip():
-        raise InputError("The file holds no text (it is empty or only whitespace).")
+    text = decode_text(data, "text file")  # refuses empty and white-space-only files
     if len(text) > cap:
         return text[:cap], f"The file has {len(text):,} characters; only the first {cap:,} are used."
     return text, None
@@ -107,12 +105,16 @@ def ladder(
     text: str,
     gpt_model: tuple,
     gpt_meta: dict,
+    gpt_log_likelihoods: torch.Tensor | None = None,
     markov: BigramModel | None = None,
     markov_meta: dict | None = None,
     char_rnn: tuple | None = None,
     rnn_meta: dict | None = None,
 ) -> pd.DataFrame:
-    """Bits per character of every model on the held-out scenes (from training) and on `text` (live)."""
+    """Bits per character of every model on the held-out scenes (from training) and on `text` (live).
+
+    `gpt_log_likelihoods`: the GPT's score of text[:MAX_LADDER_CHARS] if the caller has it already.
+    """
     text = text[:MAX_LADDER_CHARS]
     vocab: CharVocab = gpt_model[1]
     unigram = torch.tensor(gpt_meta["history"]["unigram_log_probs"])
@@ -130,7 +132,7 @@ def ladder(
         (
             f"GPT (attention over {gpt_model[0].cfg.context} characters)",
             gpt_meta["metrics"]["bits_per_char"],
-            gpt.score_text(gpt_model, text).log_likelihoods,
+            gpt.score_text(gpt_model, text).log_likelihoods if gpt_log_likelihoods is None else gpt_log_likelihoods,
         )
     )
     out = []

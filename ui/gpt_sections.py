@@ -16,6 +16,7 @@ from ui.controls import download_csv, in_range, mirror_to_url, seed_from_url
 from ui.figures import gpt_charts
 from ui.gpt import (
     MAX_ADAPT_CHARS,
+    MAX_LADDER_CHARS,
     MAX_SCORE_CHARS,
     SHOWN_CHARS,
     Setting,
@@ -52,6 +53,28 @@ def _setting_controls(side: str, vocab_size: int, default: Setting) -> Setting:
     return Setting(t, k, p)
 
 
+def _draw(trained: tuple, key: tuple, boxes: list) -> tuple:
+    """Draw both samples, streaming them into `boxes`; (key, [text A, text B], steps of A)."""
+    prompt, length, seed, settings = key
+    streams = [
+        gpt.sample(trained, prompt, length, s.temperature, s.top_k, s.top_p, seed=seed, record=(i == 0))
+        for i, s in enumerate(settings)
+    ]
+    texts, steps = ["", ""], []
+    bar = st.progress(0.0, text="Sampling...")
+    for n, pair in enumerate(zip(*streams, strict=True), start=1):
+        for i, (char, step) in enumerate(pair):
+            texts[i] += char
+            if step is not None:
+                steps.append(step)
+        if n % 10 == 0 or n == length:
+            for box, text in zip(boxes, texts, strict=True):
+                box.code(prompt + text, language=None, wrap_lines=True)
+            bar.progress(n / length, text=f"Sampling... {n}/{length} characters")
+    bar.empty()
+    return key, texts, steps
+
+
 def sampling(trained: tuple) -> None:
     """Prompt and two settings; both texts stream in as they are drawn with the same seed."""
     vocab_size = len(trained[1])
@@ -72,32 +95,15 @@ def sampling(trained: tuple) -> None:
     key = (prompt, length, seed, tuple(settings))
     stored = st.session_state.get(SAMPLES)
     if stored is None or stored[0] != key:
-        stored = loaders.shared_samples().get(key)  # the same seed draws the same text: share finished samples
-        if stored is not None:
-            st.session_state[SAMPLES] = stored
-    if stored is None or stored[0] != key:
-        streams = [
-            gpt.sample(trained, prompt, length, s.temperature, s.top_k, s.top_p, seed=seed, record=(i == 0))
-            for i, s in enumerate(settings)
-        ]
-        texts, steps = ["", ""], []
-        bar = st.progress(0.0, text="Sampling...")
-        for n, pair in enumerate(zip(*streams, strict=True), start=1):
-            for i, (char, step) in enumerate(pair):
-                texts[i] += char
-                if step is not None:
-                    steps.append(step)
-            if n % 10 == 0 or n == length:
-                for box, text in zip(boxes, texts, strict=True):
-                    box.code(prompt + text, language=None, wrap_lines=True)
-                bar.progress(n / length, text=f"Sampling... {n}/{length} characters")
-        bar.empty()
-        st.session_state[SAMPLES] = (key, texts, steps)
-        loaders.shared_samples().put(key, st.session_state[SAMPLES])
-    else:
-        for box, text in zip(boxes, stored[1], strict=True):
-            box.code(prompt + text, language=None, wrap_lines=True)
-    texts = st.session_state[SAMPLES][1]
+        # The same seed draws the same text, so a sample any session finished is reused, not redrawn.
+        stored = loaders.shared_samples().get(key)
+        if stored is None:
+            stored = _draw(trained, key, boxes)
+            loaders.shared_samples().put(key, stored)
+        st.session_state[SAMPLES] = stored
+    texts = stored[1]
+    for box, text in zip(boxes, texts, strict=True):
+        box.code(prompt + text, language=None, wrap_lines=True)
     st.caption(f"A: {settings[0].label()} · B: {settings[1].label()} · the prompt is shown before each continuation.")
     download_csv(
         pd.DataFrame(
@@ -153,11 +159,10 @@ def one_step(trained: tuple) -> None:
     download_csv(table, "Candidates at this step (CSV)", "candidates.csv", "gpt.dl_cands")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _scores(texts: tuple[str, ...]) -> list[gpt.Score]:
-    """Scores of texts under the shared model (keyed by content; nothing of one session is shown to another)."""
-    trained, _ = loaders.gpt_model()
-    return [gpt.score_text(trained, t) for t in texts]
+@st.cache_data(max_entries=128, show_spinner=False)
+def _score(text: str) -> gpt.Score:
+    """A text's score under the shared model (keyed by content; nothing of one session is shown to another)."""
+    return gpt.score_text(loaders.gpt_model()[0], text)
 
 
 @st.fragment
@@ -195,7 +200,7 @@ def _likelihood(trained: tuple, meta: dict) -> None:
     st.session_state["gpt.scored_text"] = text
     texts = comparison_texts(text)
     with st.spinner("Scoring..."):
-        scores = dict(zip(texts, _scores(tuple(texts.values())), strict=True))
+        scores = {name: _score(t) for name, t in texts.items()}
     mine = scores["your text"]
     cols = st.columns(4)
     unknown = int((~mine.known).sum())
@@ -235,12 +240,12 @@ def _likelihood(trained: tuple, meta: dict) -> None:
 def _ladder(text: str) -> tuple[pd.DataFrame, str | None]:
     """The four models on the held-out scenes and on `text`, and a note if some are missing."""
     trained, meta = loaders.gpt_model()
+    gpt_lls = _score(text[:MAX_LADDER_CHARS]).log_likelihoods  # section 3 has scored it already if it is short
     try:
         markov, char_rnn, markov_meta, rnn_meta = loaders.char_models()
     except CheckpointError as err:
-        frame = ladder(text, trained, meta)
-        return frame, f"The bigram and RNN rows are missing: {err}"
-    return ladder(text, trained, meta, markov, markov_meta, char_rnn, rnn_meta), None
+        return ladder(text, trained, meta, gpt_lls), f"The bigram and RNN rows are missing: {err}"
+    return ladder(text, trained, meta, gpt_lls, markov, markov_meta, char_rnn, rnn_meta), None
 
 
 def markov_to_attention(meta: dict) -> None:
