@@ -53,7 +53,7 @@ class Client:
                 page = PAGES[turn % len(PAGES)]
                 turn += 1
                 sliders = await self.rerun(page)
-                if sliders is None or not sliders:
+                if not sliders:  # an error (None) or a page without sliders
                     continue
                 slider_id, fragment, low, high, value = sliders[0]
                 for i in range(MOVES):

@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from engine.checkpoint import CheckpointError
 from ui import loaders
 from ui.conv_sections import dense_vs_conv, fcn_input, sliding_kernel
-from ui.frame import inside_frame
+from ui.frame import inside_frame, loaded
 
 inside_frame()
 st.title("Convolution & FCN")
@@ -35,11 +34,7 @@ st.markdown(
     "Convolutionize a whole classifier and it no longer needs its input cut to size: one pass over a "
     "large picture answers for every window at once."
 )
-try:
-    cnn, fcn, meta = loaders.digits_models()
-except CheckpointError as err:
-    st.error(str(err))
-    st.stop()
+cnn, fcn, meta = loaded(loaders.digits_models)
 fcn_input(fcn, meta, *loaders.digits_test_split())
 
 with st.expander("How it works"):

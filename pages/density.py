@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from engine.checkpoint import CheckpointError
 from ui import loaders
 from ui.density_sections import estimation, generation, representation
-from ui.frame import inside_frame
+from ui.frame import inside_frame, loaded
 
 inside_frame()
 st.title("Generative models of images")
@@ -17,11 +16,7 @@ st.markdown(
     "with 17 grey levels, pixel by pixel: p(x) = p(x₁) · p(x₂ | x₁) ⋯ p(x₆₄ | x₁ … x₆₃), so its probabilities "
     "are exact."
 )
-try:
-    trained, meta = loaders.density_model()
-except CheckpointError as err:
-    st.error(str(err))
-    st.stop()
+trained, meta = loaded(loaders.density_model)
 metrics, study = meta["metrics"], meta["history"]["representation"]
 
 st.header("1. Generation")

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from engine.checkpoint import CheckpointError
 from ui import loaders
-from ui.frame import inside_frame
+from ui.frame import inside_frame, loaded
 from ui.gpt_sections import likelihood, make_it_yours, one_step, pretraining_pays, sampling
 
 inside_frame()
@@ -16,11 +15,7 @@ st.markdown(
     "pre-trained on a laptop CPU on Shakespeare's plays and on modern English sentences from reviews, "
     "editorials and tweets."
 )
-try:
-    trained, meta = loaders.gpt_model()
-except CheckpointError as err:
-    st.error(str(err))
-    st.stop()
+trained, meta = loaded(loaders.gpt_model)
 
 st.header("1. Sample")
 st.markdown(

@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from engine.checkpoint import CheckpointError
 from engine.inputs import InputError
 from ui import loaders
 from ui.controls import mirror_to_url, seed_from_url
-from ui.frame import inside_frame
+from ui.frame import inside_frame, loaded
 from ui.rnn import sentence_words
 from ui.rnn_sections import markov_vs_rnn, memory, own_text, sharing, two_heads, unrolled
 
@@ -19,11 +18,7 @@ st.markdown(
     "Tagging each word reads an output at every step (many-to-many); judging the whole sentence reads only "
     "the last one (many-to-one)."
 )
-try:
-    models = {"tagger": loaders.tagger_model(), "sentiment": loaders.sentiment_model()}
-except CheckpointError as err:
-    st.error(str(err))
-    st.stop()
+models = loaded(lambda: {"tagger": loaders.tagger_model(), "sentiment": loaders.sentiment_model()})
 
 seed_from_url("rnn.sentence", "s", "The film was not good, but the actors were wonderful.", lambda s: len(s) <= 300)
 seed_from_url("rnn.net", "net", "sentiment", ["tagger", "sentiment"])

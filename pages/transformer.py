@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from engine.checkpoint import CheckpointError
 from ui import loaders
 from ui.controls import mirror_to_url, seed_from_url
-from ui.frame import inside_frame
+from ui.frame import inside_frame, loaded
 from ui.mt_sections import (
     attention_section,
     positions_section,
@@ -24,11 +23,7 @@ st.markdown(
     "It reached 28.4 BLEU on WMT 2014 English-German, 2 BLEU above the best earlier results, ensembles included. "
     "This one is small and was trained here, for English to German."
 )
-try:
-    trained, meta, recurrent, gru_meta = loaders.translators()
-except CheckpointError as err:
-    st.error(str(err))
-    st.stop()
+trained, meta, recurrent, gru_meta = loaded(loaders.translators)
 cfg = meta["config"]
 
 seed_from_url("mt.sentence", "en", "The book is on the table.", lambda s: 0 < len(s) <= 200)

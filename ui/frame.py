@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
+
+from engine.checkpoint import CheckpointError
+
+T = TypeVar("T")
 
 try:  # an internal of Streamlit 1.67 (pinned); without it the page still runs, only outside the frame
     from streamlit.runtime.pages_manager import PagesManager
@@ -20,3 +27,12 @@ def inside_frame() -> None:
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def loaded(load: Callable[[], T]) -> T:
+    """The page's models; if a checkpoint is missing or damaged, say so (with the rebuild command) and stop."""
+    try:
+        return load()
+    except CheckpointError as err:
+        st.error(str(err))
+        st.stop()
