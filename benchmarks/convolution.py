@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.harness import Row, median_ms, time_calls
-from engine import conv1d, digits
+from engine.convolution import conv1d, digits
 
 
 def run(quick: bool) -> list[Row]:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import torch
 
 from benchmarks.harness import Row, interleaved_best
-from engine import gpt
-from engine.checkpoint import CheckpointError
+from engine.common.checkpoint import CheckpointError
+from engine.gpt import model as gpt
 
 
 def naive_sample(trained: tuple, prompt: str, length: int, seed: int = 0) -> str:

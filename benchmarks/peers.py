@@ -72,8 +72,8 @@ def hf_generate(twin, prompt_ids: torch.Tensor, new_tokens: int) -> None:
 
 
 def run(quick: bool) -> list[Row]:
-    from engine import gpt
-    from engine.checkpoint import CheckpointError
+    from engine.common.checkpoint import CheckpointError
+    from engine.gpt import model as gpt
 
     try:
         trained, _ = gpt.load_gpt()

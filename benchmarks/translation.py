@@ -12,10 +12,11 @@ from benchmarks.harness import Row
 
 
 def run(quick: bool) -> list[Row]:
-    from engine import ding, mt_models
-    from engine import transformer as tf
-    from engine.checkpoint import CheckpointError
-    from engine.translator import pad
+    from engine.common.checkpoint import CheckpointError
+    from engine.translator import ding
+    from engine.translator import models as mt_models
+    from engine.translator import transformer as tf
+    from engine.translator.train import pad
 
     try:
         (model, tokenizer), _ = mt_models.load_transformer()

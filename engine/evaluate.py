@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from engine.checkpoint import CheckpointError
-from engine.inputs import MAX_UPLOAD_BYTES, InputError
+from engine.common.checkpoint import CheckpointError
+from engine.common.inputs import MAX_UPLOAD_BYTES, InputError
 from engine.registry import MODELS
 
 MAX_FOLDER_FILES = 1000

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
-from engine import charlm, density, digits, gpt, gpt_finetune, mt_models, sentiment, tagger
-from engine.translator import TranslatorTraining
+from engine.convolution import digits
+from engine.density import model as density
+from engine.gpt import finetune as gpt_finetune
+from engine.gpt import model as gpt
+from engine.rnn import charlm, sentiment, tagger
+from engine.translator import models as mt_models
+from engine.translator.train import TranslatorTraining
 
 
 @dataclass(frozen=True)
@@ -24,28 +28,71 @@ class ModelSpec:
     folders: bool = False  # --data may name a folder: evaluate gets {file name: bytes}
 
 
-def _spec(config: type, module: ModuleType, suffix: str, data_format: str, folders: bool = False) -> ModelSpec:
-    """A spec from the module's train/save/load/evaluate functions (named with `suffix`)."""
-    verbs = (getattr(module, f"{verb}{suffix}") for verb in ("train", "save", "load", "evaluate"))
-    return ModelSpec(config, *verbs, data_format, folders)
-
-
 TEXT = "UTF-8 text"
 PAIRS = "TSV english<TAB>german"
 LABELLED = "TSV pos|neg<TAB>sentence"
+IMAGES = "an image file (PNG, JPEG, WebP, GIF) or a folder of them"
 MODELS: dict[str, ModelSpec] = {
-    "digits": _spec(digits.DigitsConfig, digits, "", "CSV rows of 64 pixel values 0-16 then a label 0-9 (optdigits)"),
-    "tagger": _spec(tagger.TaggerConfig, tagger, "", "TSV word<TAB>UPOS, a blank line between sentences"),
-    "sentiment": _spec(sentiment.SentimentConfig, sentiment, "", LABELLED),
-    "markov": _spec(charlm.MarkovConfig, charlm, "_markov", TEXT),
-    "char_rnn": _spec(charlm.CharRNNConfig, charlm, "_char_rnn", TEXT),
-    "translator": _spec(TranslatorTraining, mt_models, "_transformer", PAIRS),
-    "rnn_translator": _spec(TranslatorTraining, mt_models, "_gru", PAIRS),
-    "gpt": _spec(gpt.GPTConfig, gpt, "_gpt", TEXT),
+    "digits": ModelSpec(
+        digits.DigitsConfig,
+        digits.train,
+        digits.save,
+        digits.load,
+        digits.evaluate,
+        "CSV rows of 64 pixel values 0-16 then a label 0-9 (optdigits)",
+    ),
+    "tagger": ModelSpec(
+        tagger.TaggerConfig,
+        tagger.train,
+        tagger.save,
+        tagger.load,
+        tagger.evaluate,
+        "TSV word<TAB>UPOS, a blank line between sentences",
+    ),
+    "sentiment": ModelSpec(
+        sentiment.SentimentConfig, sentiment.train, sentiment.save, sentiment.load, sentiment.evaluate, LABELLED
+    ),
+    "markov": ModelSpec(
+        charlm.MarkovConfig, charlm.train_markov, charlm.save_markov, charlm.load_markov, charlm.evaluate_markov, TEXT
+    ),
+    "char_rnn": ModelSpec(
+        charlm.CharRNNConfig,
+        charlm.train_char_rnn,
+        charlm.save_char_rnn,
+        charlm.load_char_rnn,
+        charlm.evaluate_char_rnn,
+        TEXT,
+    ),
+    "translator": ModelSpec(
+        TranslatorTraining,
+        mt_models.train_transformer,
+        mt_models.save_transformer,
+        mt_models.load_transformer,
+        mt_models.evaluate_transformer,
+        PAIRS,
+    ),
+    "rnn_translator": ModelSpec(
+        TranslatorTraining, mt_models.train_gru, mt_models.save_gru, mt_models.load_gru, mt_models.evaluate_gru, PAIRS
+    ),
+    "gpt": ModelSpec(gpt.GPTConfig, gpt.train_gpt, gpt.save_gpt, gpt.load_gpt, gpt.evaluate_gpt, TEXT),
     # Trains the label-count curves and the shipped classifier, saved as gpt_sentiment.
-    "gpt_finetune": _spec(gpt_finetune.FinetuneConfig, gpt_finetune, "", LABELLED),
-    "gpt_sentiment": _spec(gpt_finetune.FinetuneConfig, gpt_finetune, "", LABELLED),
-    "density": _spec(
-        density.DensityConfig, density, "", "an image file (PNG, JPEG, WebP, GIF) or a folder of them", True
+    "gpt_finetune": ModelSpec(
+        gpt_finetune.FinetuneConfig,
+        gpt_finetune.train,
+        gpt_finetune.save,
+        gpt_finetune.load,
+        gpt_finetune.evaluate,
+        LABELLED,
+    ),
+    "gpt_sentiment": ModelSpec(
+        gpt_finetune.FinetuneConfig,
+        gpt_finetune.train,
+        gpt_finetune.save,
+        gpt_finetune.load,
+        gpt_finetune.evaluate,
+        LABELLED,
+    ),
+    "density": ModelSpec(
+        density.DensityConfig, density.train, density.save, density.load, density.evaluate, IMAGES, folders=True
     ),
 }

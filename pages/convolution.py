@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import loaders
-from ui.conv_sections import dense_vs_conv, fcn_input, sliding_kernel
+from ui.convolution.sections import dense_vs_conv, fcn_input, sliding_kernel
 from ui.frame import inside_frame, loaded
 
 inside_frame()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import loaders
-from ui.density_sections import estimation, generation, representation
+from ui.density.sections import estimation, generation, representation
 from ui.frame import inside_frame, loaded
 
 inside_frame()
@@ -57,7 +57,7 @@ st.markdown(
 with st.expander("How it works"):
     cfg = meta["config"]
     st.markdown(
-        f"`engine.density.MADE`: one-hot pixels (64 × 17 inputs) through {cfg['layers']} masked hidden layers of "
+        f"`engine.density.model.MADE`: one-hot pixels (64 × 17 inputs) through {cfg['layers']} masked hidden layers of "
         f"{cfg['hidden']} units, plus a masked direct connection, to 64 × 17 logits. Each hidden unit has a degree "
         "d and sees pixels 0..d only; the output for pixel i reads units with d < i, so it can never depend on "
         "pixel i or later. Trained on the digits classifier's training split (with a tenth held out to pick the "

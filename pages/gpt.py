@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import loaders
 from ui.frame import inside_frame, loaded
-from ui.gpt_sections import likelihood, make_it_yours, one_step, pretraining_pays, sampling
+from ui.gpt.sections import likelihood, make_it_yours, one_step, pretraining_pays, sampling
 
 inside_frame()
 st.title("GPT: generative pre-training")
@@ -58,7 +58,7 @@ make_it_yours(trained)
 with st.expander("How it works"):
     cfg, metrics = meta["config"], meta["metrics"]
     st.markdown(
-        f"`engine.gpt.GPT`: {cfg['n_layer']} pre-norm Transformer blocks of width {cfg['d_model']} with "
+        f"`engine.gpt.model.GPT`: {cfg['n_layer']} pre-norm Transformer blocks of width {cfg['d_model']} with "
         f"{cfg['n_head']} causal attention heads, learned positions over {cfg['context']} characters, and an "
         "output layer tied to the character embedding. Sampling caches each layer's keys and values, so a new "
         "character costs one position; when the window is full the model keeps reading the last three quarters "

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from engine.inputs import InputError
+from engine.common.inputs import InputError
 from ui import loaders
-from ui.controls import mirror_to_url, seed_from_url
 from ui.frame import inside_frame, loaded
-from ui.rnn import sentence_words
-from ui.rnn_sections import markov_vs_rnn, memory, own_text, sharing, two_heads, unrolled
+from ui.rnn.sections import markov_vs_rnn, memory, own_text, sharing, two_heads, unrolled
+from ui.rnn.tables import sentence_words
+from ui.widgets import mirror_to_url, seed_from_url
 
 inside_frame()
 st.title("Sequences & RNNs")
@@ -78,7 +78,7 @@ own_text(models)
 with st.expander("How it works"):
     tag_meta, sent_meta = models["tagger"][1], models["sentiment"][1]
     st.markdown(
-        "Both word-level networks are `engine.rnn.ElmanRNN`: a loop over t computing "
+        "Both word-level networks are `engine.rnn.elman.ElmanRNN`: a loop over t computing "
         "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b) with the same three tensors. x_t joins a word embedding, "
         "embeddings of the word's last two and three letters (so unseen words still carry clues) and five "
         "spelling features; the sentiment model adds the word's valence from the VADER lexicon. "

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from ui import loaders
-from ui.controls import mirror_to_url, seed_from_url
 from ui.frame import inside_frame, loaded
-from ui.mt_sections import (
+from ui.translator.sections import (
     attention_section,
     positions_section,
     recurrence_section,
@@ -13,6 +12,7 @@ from ui.mt_sections import (
     steps_section,
     translate_section,
 )
+from ui.widgets import mirror_to_url, seed_from_url
 
 inside_frame()
 st.title("Transformer translator")

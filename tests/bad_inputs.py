@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from PIL import Image
 
-from engine.inputs import MAX_UPLOAD_BYTES
+from engine.common.inputs import MAX_UPLOAD_BYTES
 
 
 class Case(NamedTuple):

@@ -7,6 +7,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from ui.figures import figure
+
 ROLE_COLOURS = {"input": "#9db4d6", "in window": "#e4572e", "padding": "#d9d9d9"}
 LAYER_COLOURS = {"dense": "#4c78a8", "convolution": "#e4572e"}
 
@@ -21,6 +23,7 @@ def tidy(fig: go.Figure, height: int = 300) -> go.Figure:
     return fig
 
 
+@figure
 def window_chart(frame: pd.DataFrame) -> go.Figure:
     """Bars of the padded input (columns index, value, role); the kernel's window in colour."""
     fig = px.bar(
@@ -37,6 +40,7 @@ def window_chart(frame: pd.DataFrame) -> go.Figure:
     return tidy(fig)
 
 
+@figure
 def output_chart(values: np.ndarray, position: int) -> go.Figure:
     """Output y: positions before `position` computed, the current one highlighted, the rest empty."""
     frame = pd.DataFrame({"position": np.arange(len(values)), "output": values})
@@ -60,6 +64,7 @@ def output_chart(values: np.ndarray, position: int) -> go.Figure:
     return tidy(fig)
 
 
+@figure
 def matrix_heatmap(
     matrix: np.ndarray,
     title: str,
@@ -91,6 +96,7 @@ def matrix_heatmap(
     return tidy(fig, 320)
 
 
+@figure
 def parameter_chart(
     frame: pd.DataFrame,
     current: int | None = None,
@@ -108,6 +114,7 @@ def parameter_chart(
     return tidy(fig)
 
 
+@figure
 def compare_outputs_chart(frame: pd.DataFrame) -> go.Figure:
     """Grouped bars of the dense and convolution outputs (columns output, dense, convolution)."""
     long = frame.melt(id_vars="output", value_vars=["dense", "convolution"], var_name="layer", value_name="value")
@@ -124,6 +131,7 @@ def compare_outputs_chart(frame: pd.DataFrame) -> go.Figure:
     return tidy(fig)
 
 
+@figure
 def image_with_boxes(image: np.ndarray, boxes: pd.DataFrame, size: int, title: str) -> go.Figure:
     """A grey image (strokes light) with a labelled square per row of boxes (label, top, left)."""
     fig = px.imshow(image, color_continuous_scale="gray", zmin=0, zmax=1, title=title)
@@ -148,6 +156,7 @@ def image_with_boxes(image: np.ndarray, boxes: pd.DataFrame, size: int, title: s
     return tidy(fig, 320)
 
 
+@figure
 def score_map_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
     """Probability per window (columns row, col, prob) as a heatmap in score-map coordinates."""
     grid = frame.pivot(index="row", columns="col", values="prob")

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from engine.checkpoint import CheckpointError
+from engine.common.checkpoint import CheckpointError
 
 T = TypeVar("T")
 

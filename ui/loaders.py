@@ -10,8 +10,15 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from engine import charlm, density, digits, gpt, gpt_finetune, mt_explain, mt_models, sentiment, tagger
-from engine.checkpoint import CheckpointError
+from engine.common.checkpoint import CheckpointError
+from engine.convolution import digits
+from engine.density import model as density
+from engine.gpt import finetune as gpt_finetune
+from engine.gpt import model as gpt
+from engine.gpt.explain import Rung
+from engine.rnn import charlm, sentiment, tagger
+from engine.translator import explain as mt_explain
+from engine.translator import models as mt_models
 
 # Set once per server process, on first import, never per request. UNROLLED_THREADS=1 suits a server
 # shared by many people (each session's forward passes then use one core, side by side).
@@ -52,6 +59,23 @@ def char_models() -> tuple[charlm.BigramModel, tuple, dict, dict]:
     markov, markov_meta = charlm.load_markov()
     rnn, rnn_meta = charlm.load_char_rnn()
     return markov, rnn, markov_meta, rnn_meta
+
+
+def char_model_rungs() -> list[Rung]:
+    """The RNN page's bigram and character RNN as rungs of the GPT page's ladder (same START convention)."""
+    markov, char_rnn, markov_meta, rnn_meta = char_models()
+
+    def markov_lls(text: str) -> torch.Tensor:
+        return markov.log_likelihoods(markov.vocab.encode(gpt.START + text))
+
+    def rnn_lls(text: str) -> torch.Tensor:
+        ids = char_rnn[1].encode(gpt.START + text)
+        return charlm.char_rnn_log_likelihoods(char_rnn[0], ids, streams=1) if len(ids) > 1 else torch.zeros(0)
+
+    return [
+        Rung("bigram Markov (one character)", markov_meta["metrics"]["bits_per_char"], markov_lls),
+        Rung("character RNN (latent state)", rnn_meta["metrics"]["bits_per_char"], rnn_lls),
+    ]
 
 
 @st.cache_resource(show_spinner="Loading the translators...")

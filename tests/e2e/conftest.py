@@ -34,10 +34,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
-    """`streamlit run app.py` bound to loopback; returns once /_stcore/health answers."""
-    proc = launch(port, env, output=subprocess.PIPE)  # start-up output, for the message if it fails
-    wait_healthy(proc, port)
+SERVER_LOG = ROOT / "build" / "e2e-server.log"
+
+
+def start_server(port: int, env: dict | None = None, log: Path = SERVER_LOG) -> subprocess.Popen:
+    """`streamlit run app.py` bound to loopback, its output in `log` (a file never fills up and blocks
+    the server, as an undrained pipe would); returns once /_stcore/health answers."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = launch(port, env, output=out)
+    try:
+        wait_healthy(proc, port)
+    except RuntimeError as err:
+        raise RuntimeError(f"{err}\n{log.read_text(errors='replace')[-2000:]}") from None
     return proc
 
 
@@ -65,8 +74,12 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    """A fresh browser page; `page.errors` collects console errors and uncaught page errors."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
+    pg.errors = []
+    pg.on("console", lambda msg: pg.errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    pg.on("pageerror", lambda err: pg.errors.append(f"pageerror: {err}"))
     yield pg
     context.close()
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine import digits, evaluate
+from engine import evaluate
+from engine.convolution import digits
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,8 +5,9 @@ import io
 import numpy as np
 from PIL import Image
 
-from engine import conv1d, digits, images
-from engine.inputs import load_image
+from engine.common import images
+from engine.common.inputs import load_image
+from engine.convolution import conv1d, digits
 from tests.pages.conftest import texts, widget
 
 PAGE = "pages/convolution.py"

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from engine import density
+from engine.common.metrics import bits_per_dim
+from engine.density import model as density
 from tests.pages.conftest import charts, widget
 
 PAGE = "pages/density.py"
@@ -54,8 +55,8 @@ def test_the_blank_image_comes_with_its_honest_warning(run_page):
     trained, _ = density.load()
     x = density.load_levels()["test"][0]
     with torch.inference_mode():
-        blank = float(density.bits_per_dim(density.pixel_log_probs(trained.made, torch.zeros(1, 64).long())))
-        digits_bpd = density.bits_per_dim(density.pixel_log_probs(trained.made, x))
+        blank = float(bits_per_dim(density.pixel_log_probs(trained.made, torch.zeros(1, 64).long())))
+        digits_bpd = bits_per_dim(density.pixel_log_probs(trained.made, x))
     share = f"{float((digits_bpd > blank).float().mean()):.0%}"
     assert any(f"more probable than {share} of the real test digits" in w.value for w in at.warning)
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from engine import gpt
+from engine.gpt import model as gpt
 from tests.pages.conftest import charts, widget
 from ui import loaders
 

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from engine import charlm, sentiment, tagger, unroll
-from engine.text import tokenize
+from engine.rnn import charlm, sentiment, tagger
+from engine.rnn import explain as unroll
+from engine.rnn.text import tokenize
 from tests.pages.conftest import charts, texts, widget
 
 PAGE = "pages/rnn.py"

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import sacrebleu
 
-from engine import mt_explain, mt_models
+from engine.translator import explain as mt_explain
+from engine.translator import models as mt_models
 from tests.pages.conftest import charts, texts, widget
 from ui.charts import plain
 

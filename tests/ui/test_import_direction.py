@@ -1,4 +1,5 @@
-"""The one law: imports flow pages -> ui -> engine, never back; engine imports no UI library."""
+"""The house rules: imports flow pages -> ui -> engine, never back; engine imports no UI library;
+each topic lives in engine/<topic>/ and ui/<topic>/ over engine/common/, and no topic imports another."""
 
 import ast
 from pathlib import Path
@@ -13,14 +14,35 @@ FORBIDDEN = {
 }
 
 
-def imported_roots(path: Path) -> set[str]:
-    roots = set()
+TOPICS = ("convolution", "rnn", "translator", "gpt", "density")
+SHARED_UI = {"ui.frame", "ui.widgets", "ui.figures", "ui.charts", "ui.loaders", "ui.navigation"}
+# Model modules: a network and its config, nothing else; they import only torch and engine.common.
+MODEL_MODULES = ("engine/rnn/elman.py", "engine/translator/transformer.py", "engine/translator/gru.py")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module the file imports, dotted; `from a import b` counts as a.b too (b may be a module)."""
+    names = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            roots |= {alias.name.split(".")[0] for alias in node.names}
+            names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def imported_roots(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in imported_modules(path)}
+
+
+def topics_imported(path: Path, layer: str) -> set[str]:
+    """The topic packages of `layer` (engine or ui) that the file imports."""
+    return {
+        name.split(".")[1]
+        for name in imported_modules(path)
+        if name.split(".")[0] == layer and len(name.split(".")) > 1
+    } & set(TOPICS)
 
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
@@ -40,6 +62,63 @@ def test_checker_catches_a_backward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import streamlit as st\nfrom ui.charts import x\n")
     assert imported_roots(bad) >= {"streamlit", "ui"}
+
+
+def test_pages_import_only_ui():
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        assert "engine" not in imported_roots(path), path.name
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_each_topic_has_an_engine_and_a_ui_package(topic):
+    assert (ROOT / "engine" / topic / "__init__.py").exists()
+    assert (ROOT / "ui" / topic / "sections.py").exists()
+    assert (ROOT / "ui" / topic / "charts.py").exists()
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_no_topic_imports_another(topic):
+    for layer in ("engine", "ui"):
+        for path in sorted((ROOT / layer / topic).rglob("*.py")):
+            relative = path.relative_to(ROOT)
+            assert topics_imported(path, "engine") <= {topic}, relative
+            assert topics_imported(path, "ui") <= {topic}, relative
+            if layer == "ui":
+                others = {
+                    ".".join(m.split(".")[:2])
+                    for m in imported_modules(path)
+                    if m.startswith("ui.") and m.split(".")[1] not in TOPICS
+                }
+                assert others <= SHARED_UI, f"{relative} imports {sorted(others - SHARED_UI)}"
+
+
+def test_engine_common_imports_no_topic():
+    for path in sorted((ROOT / "engine" / "common").rglob("*.py")):
+        assert not topics_imported(path, "engine"), path.relative_to(ROOT)
+
+
+def test_only_the_loaders_and_the_cli_see_every_topic():
+    allowed = {"ui/loaders.py", "engine/registry.py"}
+    for layer in ("engine", "ui"):
+        for path in sorted((ROOT / layer).glob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            if relative not in allowed:
+                assert len(topics_imported(path, layer) | topics_imported(path, "engine")) <= 1, relative
+
+
+@pytest.mark.parametrize("module", MODEL_MODULES)
+def test_a_model_module_imports_only_torch_and_common(module):
+    imported = imported_modules(ROOT / module)
+    roots = {name.split(".")[0] for name in imported}
+    assert roots <= {"__future__", "math", "dataclasses", "typing", "collections", "torch", "engine"}, roots
+    assert all(name.startswith("engine.common") for name in imported if name.startswith("engine")), imported
+
+
+def test_the_topic_checker_sees_a_cross_topic_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from engine.rnn import charlm\nfrom engine.common import metrics\nimport ui.gpt.charts\n")
+    assert topics_imported(bad, "engine") == {"rnn"}
+    assert topics_imported(bad, "ui") == {"gpt"}
 
 
 def _calls_to(name: str, path: Path) -> list[int]:

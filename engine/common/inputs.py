@@ -1,0 +1,140 @@
+"""One validation layer for everything a user supplies: uploads in the pages and `--data` files.
+
+Every refusal raises InputError whose message is a sentence meant for the user. Nothing here
+touches the file system: callers pass bytes, and a user's file name is only ever displayed.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+import warnings
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # matches server.maxUploadSize in .streamlit/config.toml
+MAX_IMAGE_PIXELS = 25_000_000  # larger images are refused before they are decoded
+MAX_LINES = 1_000_000  # lines in one text or TSV file (a word-per-line TSV of 10 MB has about that many)
+IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "GIF": "GIF"}
+
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+
+class InputError(ValueError):
+    """User input was refused; str(error) is the message to show them."""
+
+
+def _check_size(data: bytes, what: str, max_bytes: int) -> None:
+    if len(data) == 0:
+        raise InputError(f"The {what} is empty (0 bytes).")
+    if len(data) > max_bytes:
+        raise InputError(f"The {what} is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+
+
+def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Image.Image:
+    """Decode an uploaded image by its content; return it upright in mode "L" or "RGB"."""
+    _check_size(data, "image file", max_bytes)
+    allowed = ", ".join(IMAGE_FORMATS.values())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in IMAGE_FORMATS:
+                raise InputError(f"This is a {image.format} image; please upload {allowed}.")
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise InputError(
+                    f"The image is {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS / 1e6:.0f} million pixels."
+                )
+            image.seek(0)  # a GIF's first frame
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except UnidentifiedImageError as err:
+        raise InputError(f"This file is not an image that can be read; please upload {allowed}.") from err
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise InputError("The image declares too many pixels to decode safely (a decompression bomb?).") from err
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError(f"The image is damaged or truncated and cannot be decoded ({err}).") from err
+    if min(image.size) < 1:
+        raise InputError("The image has no pixels.")
+    return _to_l_or_rgb(image)
+
+
+def _to_l_or_rgb(image: Image.Image) -> Image.Image:
+    """Modes such as P, RGBA, LA, I;16, CMYK become L (grey) or RGB; transparency goes to white."""
+    if image.mode in ("L", "RGB"):
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return image.point(lambda v: v / 256).convert("L")
+    if image.mode == "P" or "A" in image.getbands() or image.mode == "LA":
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def decode_text(
+    data: bytes, what: str = "text file", max_bytes: int = MAX_UPLOAD_BYTES, max_lines: int = MAX_LINES
+) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM to NFC text; binary data is refused."""
+    _check_size(data, what, max_bytes)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+        if b"\x00" in data:
+            raise InputError(f"The {what} contains NUL bytes: it looks like a binary file, not text.")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise InputError(f"The {what} is not valid UTF-8 or UTF-16 text (bad byte at position {err.start}).") from err
+    if "\x00" in text:  # UTF-32, or binary that happened to decode
+        raise InputError(f"The {what} contains NUL characters: it looks like a binary file, not text.")
+    if not text.strip():
+        raise InputError(f"The {what} holds only white space.")
+    lines = text.count("\n") + 1
+    if lines > max_lines:
+        raise InputError(f"The {what} has {lines:,} lines; the limit is {max_lines:,}.")
+    return unicodedata.normalize("NFC", text)
+
+
+def parse_numbers(text: str, what: str, max_count: int, min_count: int = 1) -> list[float]:
+    """Comma- or space-separated finite numbers, e.g. "1, 2.5, -3"."""
+    fields = [f for f in text.replace(",", " ").replace(";", " ").split() if f]
+    if len(fields) < min_count:
+        raise InputError(f"The {what} needs at least {min_count} number(s).")
+    if len(fields) > max_count:
+        raise InputError(f"The {what} has {len(fields)} numbers; at most {max_count} are allowed.")
+    values = []
+    for i, field in enumerate(fields, start=1):
+        try:
+            value = float(field)
+        except ValueError:
+            raise InputError(f"Item {i} of the {what} is not a number.") from None
+        if not math.isfinite(value) or abs(value) > 1e6:
+            raise InputError(f"Item {i} of the {what} must be a finite number within ±1,000,000.")
+        values.append(value)
+    return values
+
+
+def parse_labelled_lines(text: str, numbered: bool = False, labels: tuple[str, ...] = ("neg", "pos")) -> list[tuple]:
+    """`label<TAB>sentence` per line -> (sentence, index of the label[, line number]); blank lines skipped."""
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "\t" not in line:
+            raise InputError(f"Line {number}: expected {'|'.join(labels)}<TAB>sentence, found no tab.")
+        label, sentence = line.split("\t", 1)
+        if label.strip().lower() not in labels:
+            raise InputError(f"Line {number}: the label must be {' or '.join(labels)}, not {label.strip()[:20]!r}.")
+        if not sentence.strip():
+            raise InputError(f"Line {number}: the sentence is empty.")
+        item = (sentence.strip(), labels.index(label.strip().lower()))
+        items.append((*item, number) if numbered else item)
+    if not items:
+        raise InputError("The file has no labelled sentences.")
+    return items

@@ -1,0 +1,141 @@
+"""Explanations of the word-level RNNs: unrolled states, weight sharing, memory and gradients.
+
+Every function takes a trained WordRNN and its Encoder, never changes them, and returns tensors or
+tidy DataFrames for the RNN page. W_hh can be scaled for one call; the model keeps its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from engine.common.metrics import parameter_count
+from engine.rnn.elman import ElmanRNN
+from engine.rnn.text import UPOS
+from engine.rnn.words import Encoder, WordRNN
+
+
+@dataclass
+class Trace:
+    """One sentence through the RNN: inputs x_t (T, D), hidden states h_t (T, H), output probabilities (T, C)."""
+
+    words: list[str]
+    inputs: torch.Tensor
+    hidden: torch.Tensor
+    probs: torch.Tensor
+
+
+@torch.inference_mode()
+def trace(model: WordRNN, encoder: Encoder, words: list[str], w_hh_scale: float = 1.0) -> Trace:
+    """Run one sentence, with W_hh scaled by `w_hh_scale` for this call only."""
+    out = model(encoder([words]), W_hh=model.rnn.W_hh * w_hh_scale)
+    return Trace(words, out.inputs[0], out.hidden[0], F.softmax(out.logits[0], dim=-1))
+
+
+def hidden_frame(hidden: torch.Tensor, words: list[str]) -> pd.DataFrame:
+    """Columns step, word, unit, value: every hidden unit at every step."""
+    steps, units = hidden.shape
+    return pd.DataFrame(
+        {
+            "step": [t + 1 for t in range(steps) for _ in range(units)],
+            "word": [words[t] for t in range(steps) for _ in range(units)],
+            "unit": list(range(units)) * steps,
+            "value": hidden.flatten().tolist(),
+        }
+    )
+
+
+def shared_weights(rnn: ElmanRNN) -> pd.DataFrame:
+    """Columns tensor, shape, parameters, role: the only recurrent weights, used at every step."""
+    rows = [
+        ("W_xh", tuple(rnn.W_xh.shape), rnn.W_xh.numel(), "input x_t -> hidden"),
+        ("W_hh", tuple(rnn.W_hh.shape), rnn.W_hh.numel(), "previous hidden h_(t-1) -> hidden"),
+        ("b", tuple(rnn.b.shape), rnn.b.numel(), "bias"),
+    ]
+    return pd.DataFrame(rows, columns=["tensor", "shape", "parameters", "role"])
+
+
+def parameters_vs_length(rnn: ElmanRNN, lengths: list[int]) -> pd.DataFrame:
+    """Columns length, model, parameters: the RNN's recurrent weights vs a dense layer on a window.
+
+    The dense layer reads all `length` input vectors at once into the same number of hidden units,
+    so it needs length x D x H weights (plus H biases); the RNN needs W_xh, W_hh and b whatever the length.
+    """
+    hidden, inputs = rnn.W_xh.shape
+    rows = []
+    for length in lengths:
+        rows.append((length, "RNN (W_xh, W_hh, b shared by all steps)", parameter_count(rnn)))
+        rows.append((length, "dense layer over a fixed window", length * inputs * hidden + hidden))
+    return pd.DataFrame(rows, columns=["length", "model", "parameters"])
+
+
+def change_after_edit(
+    model: WordRNN, encoder: Encoder, words: list[str], index: int, replacement: str | None
+) -> pd.DataFrame:
+    """Drop (replacement None) or replace words[index]; how much each later step changes.
+
+    Columns step, word, hidden_change (L2 distance of h_t), output_change (total variation of the
+    output distribution), for the steps after the edit, aligned word by word.
+    """
+    edited = words[:index] + ([replacement] if replacement else []) + words[index + 1 :]
+    before, after = trace(model, encoder, words), trace(model, encoder, edited)
+    shift = 0 if replacement else -1  # a dropped word moves every later word one step earlier
+    rows = []
+    for t in range(index + 1, len(words)):
+        u = t + shift
+        rows.append(
+            (
+                t + 1,
+                words[t],
+                float((before.hidden[t] - after.hidden[u]).norm()),
+                0.5 * float((before.probs[t] - after.probs[u]).abs().sum()),
+            )
+        )
+    return pd.DataFrame(rows, columns=["step", "word", "hidden_change", "output_change"])
+
+
+def gradient_norms(
+    model: WordRNN, encoder: Encoder, words: list[str], target: int, w_hh_scale: float = 1.0
+) -> pd.DataFrame:
+    """Columns step, word, grad_norm: |d log p(target at the last step) / d h_t| for every t.
+
+    The gradient reaching h_t is multiplied by W_hh and tanh' once per later step, so it shrinks
+    (or, with a large W_hh, grows) geometrically with distance from the end: vanishing gradients.
+    """
+    with torch.enable_grad():
+        x = model.features(encoder([words])).detach()[0]  # (T, D)
+        W_hh = model.rnn.W_hh.detach() * w_hh_scale
+        h = torch.zeros(1, model.rnn.hidden_size, requires_grad=True)
+        states = []
+        for t in range(len(words)):
+            h = model.rnn.step(x[t : t + 1], h, W_hh)
+            h.retain_grad()
+            states.append(h)
+        log_p = F.log_softmax(model.out(h), dim=-1)[0, target]
+        log_p.backward()
+    return pd.DataFrame(
+        {"step": range(1, len(words) + 1), "word": words, "grad_norm": [float(s.grad.norm()) for s in states]}
+    )
+
+
+def tag_and_score(tagged_model: tuple, sentiment_model: tuple, sentences: list[list[str]]) -> pd.DataFrame:
+    """Columns sentence, tagged, p_positive, label: both heads on each tokenized sentence."""
+    rows = []
+    t_model, t_encoder = tagged_model
+    s_model, s_encoder = sentiment_model
+    with torch.inference_mode():
+        for words in sentences:
+            tags = t_model(t_encoder([words])).logits[0].argmax(-1).tolist()
+            p_pos = float(F.softmax(s_model(s_encoder([words])).logits[0, -1], -1)[1])
+            rows.append(
+                (
+                    " ".join(words),
+                    " ".join(f"{w}/{UPOS[i]}" for w, i in zip(words, tags, strict=True)),
+                    round(p_pos, 4),
+                    "pos" if p_pos >= 0.5 else "neg",
+                )
+            )
+    return pd.DataFrame(rows, columns=["sentence", "tagged", "p_positive", "label"])

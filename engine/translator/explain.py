@@ -1,0 +1,177 @@
+"""What the translator page shows: attention as tidy frames, decoding steps, beams, scores, timings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sacrebleu
+import torch
+import torch.nn.functional as F
+
+from engine.translator import bpe, gru
+from engine.translator import transformer as tf
+from engine.translator.models import source_ids
+
+
+@dataclass
+class Translation:
+    """A greedy translation and everything recorded on the way."""
+
+    text: str
+    source: list[str]  # source pieces, ending with </s>
+    target: list[str]  # output pieces, starting with <s> (the decoder's inputs)
+    output: list[str]  # output pieces, ending with </s> (what each step produced)
+    output_ids: list[int]  # their ids
+    encoder: list[np.ndarray]  # per layer (heads, S, S)
+    decoder: list[np.ndarray]  # per layer (heads, T, T)
+    cross: list[np.ndarray]  # per layer (heads, T, S)
+    next_probs: np.ndarray  # (T, V) distribution at each output step
+
+
+@torch.inference_mode()
+def translate(trained: tuple, sentence: str, max_new: int = 60) -> Translation:
+    """Greedy decoding with the cache, then one teacher-forced pass that returns every attention."""
+    model, tokenizer = trained
+    src_ids = source_ids(tokenizer, sentence)
+    out_ids = tf.greedy(model, torch.tensor([src_ids]), max_new)[0]
+    src = torch.tensor([src_ids])
+    tgt_in = torch.tensor([[tf.BOS, *out_ids[:-1]]]) if out_ids else torch.tensor([[tf.BOS]])
+    enc = model.encode(src)
+    dec = model.decode(tgt_in, enc)
+    return Translation(
+        text=bpe.decode(tokenizer, out_ids),
+        source=bpe.pieces(tokenizer, src_ids),
+        target=bpe.pieces(tokenizer, tgt_in[0].tolist()),
+        output=bpe.pieces(tokenizer, out_ids),
+        output_ids=out_ids,
+        encoder=[w[0].numpy() for w in enc.attention],
+        decoder=[w[0].numpy() for w in dec.self_attention],
+        cross=[w[0].numpy() for w in dec.cross_attention],
+        next_probs=F.softmax(dec.logits[0], -1).numpy(),
+    )
+
+
+def attention_frame(weights: list[np.ndarray], queries: list[str], keys: list[str]) -> pd.DataFrame:
+    """Columns layer, head, query_pos, key_pos, query_token, key_token, weight (head -1 = mean of heads)."""
+    frames = []
+    for layer, w in enumerate(weights):
+        stacked = np.concatenate([w, w.mean(0, keepdims=True)])  # (heads + 1, Q, K)
+        heads, nq, nk = stacked.shape
+        h, q, k = np.meshgrid(np.arange(heads), np.arange(nq), np.arange(nk), indexing="ij")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "layer": layer,
+                    "head": np.where(h.ravel() == heads - 1, -1, h.ravel()),
+                    "query_pos": q.ravel(),
+                    "key_pos": k.ravel(),
+                    "query_token": np.array(queries)[q.ravel()],
+                    "key_token": np.array(keys)[k.ravel()],
+                    "weight": stacked.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def top_next(tokenizer, probs: np.ndarray, k: int = 10) -> pd.DataFrame:
+    """Columns rank, token, prob: the k most likely next pieces at one step."""
+    order = np.argsort(-probs)[:k]
+    return pd.DataFrame(
+        {"rank": range(1, len(order) + 1), "token": bpe.pieces(tokenizer, order.tolist()), "prob": probs[order]}
+    )
+
+
+def beams(trained: tuple, sentence: str, width: int, alpha: float) -> pd.DataFrame:
+    """Columns rank, translation, log_prob, score (log_prob / length penalty), tokens."""
+    model, tokenizer = trained
+    hyps = tf.beam_search(model, torch.tensor([source_ids(tokenizer, sentence)]), width, alpha)
+    return pd.DataFrame(
+        [
+            (i + 1, bpe.decode(tokenizer, h.tokens), round(h.log_prob, 3), round(h.score, 3), len(h.tokens))
+            for i, h in enumerate(hyps)
+        ],
+        columns=["rank", "translation", "log_prob", "score", "tokens"],
+    )
+
+
+def positional_frame(length: int, d_model: int) -> pd.DataFrame:
+    """Columns position, dimension, value of the sinusoidal encodings."""
+    table = tf.sinusoids(length, d_model).numpy()
+    p, d = np.meshgrid(np.arange(length), np.arange(d_model), indexing="ij")
+    return pd.DataFrame({"position": p.ravel(), "dimension": d.ravel(), "value": table.ravel()})
+
+
+def sentence_scores(hypothesis: str, reference: str) -> dict:
+    """Sentence BLEU and chrF (sacrebleu), and which hypothesis words are in a matching n-gram."""
+    bleu = sacrebleu.sentence_bleu(hypothesis, [reference])
+    chrf = sacrebleu.sentence_chrf(hypothesis, [reference])
+    tokenize = sacrebleu.tokenizers.tokenizer_13a.Tokenizer13a()
+    hyp, ref = tokenize(hypothesis).split(), tokenize(reference).split()
+    longest = [0] * len(hyp)
+    for n in range(1, 5):
+        ref_ngrams = {tuple(ref[i : i + n]) for i in range(len(ref) - n + 1)}
+        for i in range(len(hyp) - n + 1):
+            if tuple(hyp[i : i + n]) in ref_ngrams:
+                for j in range(i, i + n):
+                    longest[j] = max(longest[j], n)
+    return {
+        "bleu": bleu.score,
+        "chrf": chrf.score,
+        "precisions": bleu.precisions,
+        "brevity_penalty": bleu.bp,
+        "words": pd.DataFrame({"word": hyp, "longest_match": longest}),
+    }
+
+
+def corpus_table(translate_all, pairs: list[tuple[str, str]]) -> tuple[pd.DataFrame, float, float]:
+    """Per-sentence translations and scores, plus corpus BLEU and chrF."""
+    hyps = translate_all([e for e, _ in pairs])
+    refs = [d for _, d in pairs]
+    rows = [
+        (e, d, h, round(sacrebleu.sentence_bleu(h, [d]).score, 2), round(sacrebleu.sentence_chrf(h, [d]).score, 2))
+        for (e, d), h in zip(pairs, hyps, strict=True)
+    ]
+    table = pd.DataFrame(rows, columns=["english", "reference", "translation", "sentence_bleu", "sentence_chrf"])
+    return table, sacrebleu.corpus_bleu(hyps, [refs]).score, sacrebleu.corpus_chrf(hyps, [refs]).score
+
+
+@torch.inference_mode()
+def encoder_timings(
+    transformer: tf.Transformer, recurrent: gru.GRUTranslator, lengths: list[int], repeats: int = 5, seed: int = 0
+) -> pd.DataFrame:
+    """Columns length, model, ms: median encoder forward time on random tokens of each length."""
+    gen = torch.Generator().manual_seed(seed)
+    rows = []
+    for length in lengths:
+        src = torch.randint(4, transformer.cfg.vocab_size, (1, length), generator=gen)
+        for name, run in (
+            ("Transformer encoder (all positions at once)", lambda s=src: transformer.encode(s)),
+            ("GRU encoder (one position after another)", lambda s=src: recurrent.encode(s)),
+        ):
+            run()
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - start)
+            rows.append((length, name, 1000 * float(np.median(times))))
+    return pd.DataFrame(rows, columns=["length", "model", "ms"])
+
+
+def offsets(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns offset, weight: mean attention by key_pos - query_pos (from an attention frame)."""
+    shifted = frame.assign(offset=frame["key_pos"] - frame["query_pos"])
+    return shifted.groupby("offset", as_index=False)["weight"].mean()
+
+
+def training_curves(histories: dict[str, dict]) -> pd.DataFrame:
+    """Columns model, seconds, step, val_loss, val_bleu from checkpoint histories."""
+    frames = [
+        pd.DataFrame({k: h[k] for k in ("seconds", "step", "val_loss", "val_bleu")}).assign(model=name)
+        for name, h in histories.items()
+    ]
+    return pd.concat(frames, ignore_index=True)

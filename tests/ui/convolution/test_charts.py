@@ -1,0 +1,75 @@
+"""Charts are checked as Figure objects: the numbers drawn are the numbers given."""
+
+import numpy as np
+import pandas as pd
+
+from engine.convolution import conv1d, digits
+from ui import charts
+
+
+def test_window_chart_colours_the_window_and_padding():
+    frame = conv1d.window_frame(np.arange(5.0), position=0, k=3, stride=1, padding=1)
+    fig = charts.window_chart(frame)
+    by_role = {trace.name: list(trace.x) for trace in fig.data}
+    assert by_role["in window"] == [-1, 0, 1]
+    assert by_role["padding"] == [5]
+    assert by_role["input"] == [2, 3, 4]
+
+
+def test_output_chart_hides_future_positions_and_fixes_the_axis():
+    values = np.array([3.0, -2.0, 5.0, 1.0])
+    fig = charts.output_chart(values, position=1)
+    by_status = {trace.name: (list(trace.x), list(trace.y)) for trace in fig.data}
+    assert by_status["computed"] == ([0], [3.0])
+    assert by_status["this step"] == ([1], [-2.0])
+    assert by_status["not yet"] == ([2, 3], [0.0, 0.0])
+    low, high = fig.layout.yaxis.range
+    assert low < -2.0 and high > 5.0
+
+
+def test_matrix_heatmap_shows_the_matrix_and_outlines_a_row():
+    matrix = conv1d.toeplitz_matrix(6, np.array([1.0, -1.0]))
+    fig = charts.matrix_heatmap(matrix, "t", highlight_row=2)
+    np.testing.assert_array_equal(np.array(fig.data[0].z), matrix)
+    (shape,) = fig.layout.shapes
+    assert (shape.y0, shape.y1) == (1.5, 2.5)
+
+
+def test_parameter_chart_has_one_line_per_layer():
+    frame = conv1d.parameter_counts([8, 64], k=3)
+    fig = charts.parameter_chart(frame, 8)
+    assert len(fig.data) == 2
+    dense = next(t for t in fig.data if t.name.startswith("dense"))
+    assert list(dense.y) == [8 * 6, 64 * 62]
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_compare_outputs_chart_groups_both_layers():
+    frame = pd.DataFrame({"output": [0, 1], "dense": [0.5, -1.0], "convolution": [0.5, -1.0]})
+    fig = charts.compare_outputs_chart(frame)
+    assert sorted(t.name for t in fig.data) == ["convolution", "dense"]
+    assert all(list(t.y) == [0.5, -1.0] for t in fig.data)
+
+
+def test_image_with_boxes_draws_one_box_per_digit():
+    boxes = pd.DataFrame({"label": ["3", "7"], "prob": [0.9, 0.8], "top": [1, 2], "left": [0, 10]})
+    fig = charts.image_with_boxes(np.zeros((12, 20)), boxes, 8, "t")
+    assert len(fig.layout.shapes) == 2
+    assert [a.text for a in fig.layout.annotations] == ["3", "7"]
+    assert fig.layout.shapes[1].x0 == 9.5
+
+
+def test_score_map_heatmap_pivots_to_the_grid():
+    probs = np.random.default_rng(0).dirichlet(np.ones(11), size=(3, 4)).transpose(2, 0, 1)
+    frame = digits.score_map_frame(probs)
+    fig = charts.score_map_heatmap(frame[frame["class"] == "7"], "t")
+    np.testing.assert_allclose(np.array(fig.data[0].z), probs[7])
+
+
+def test_user_text_cannot_become_markup_in_a_chart():
+    assert charts.plain('<a href="javascript:x">hi</a> & </s>') == '‹a href="javascript:x"›hi‹/a› ＆ ‹/s›'
+    from ui.rnn import charts as rnn_charts
+
+    frame = pd.DataFrame({"step": [1, 2], "word": ["<b>bold", "</s>"], "v": [0.1, 0.2]})
+    fig = rnn_charts.step_line(frame, "v", "t", "v")
+    assert all("<" not in label for label in fig.data[0].x)

@@ -1,0 +1,152 @@
+"""Charts of the density page: arrays or tidy DataFrames in, plotly Figures out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from ui.charts import tidy
+from ui.figures import figure
+
+GREYS = [[0, "#000000"], [1, "#ffffff"]]
+
+
+@figure
+def image_grid(images: np.ndarray, columns: int, title: str) -> go.Figure:
+    """(N, 64) grey levels 0..16 drawn as 8x8 tiles in a grid, one blank pixel between tiles."""
+    n = len(images)
+    rows = -(-n // columns)
+    canvas = np.full((rows * 9 - 1, columns * 9 - 1), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        canvas[r * 9 : r * 9 + 8, c * 9 : c * 9 + 8] = image.reshape(8, 8)
+    fig = go.Figure(
+        go.Heatmap(
+            z=canvas, colorscale=GREYS, zmin=0, zmax=16, showscale=False, hovertemplate="level %{z}<extra></extra>"
+        )
+    )
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title=title, plot_bgcolor="#f0f2f6")
+    return tidy(fig, 60 + 36 * rows * 3)
+
+
+@figure
+def partial_image(partial: np.ndarray, step: int) -> go.Figure:
+    """The first sample after `step` pixels were drawn; the next pixel outlined in red."""
+    z = np.where(partial.reshape(8, 8) < 0, np.nan, partial.reshape(8, 8)).astype(float)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            colorscale=GREYS,
+            zmin=0,
+            zmax=16,
+            showscale=False,
+            hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
+        )
+    )
+    if step < 64:
+        r, c = divmod(step, 8)
+        fig.add_shape(
+            type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line={"color": "#e4572e", "width": 3}
+        )
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title=f"After {step} of 64 pixels (grey: not drawn yet)", plot_bgcolor="#c8ccd4")
+    return tidy(fig, 340)
+
+
+@figure
+def level_bars(probs: np.ndarray, chosen: int | None, title: str) -> go.Figure:
+    frame = pd.DataFrame({"grey level": np.arange(len(probs)), "probability": probs})
+    frame["drawn"] = np.where(frame["grey level"] == chosen, "drawn", "not drawn")
+    fig = px.bar(
+        frame,
+        x="grey level",
+        y="probability",
+        color="drawn",
+        color_discrete_map={"drawn": "#e4572e", "not drawn": "#4c78a8"},
+        title=title,
+    )
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(range=[0, 1])
+    return tidy(fig, 340)
+
+
+@figure
+def small_image(values: np.ndarray, title: str, zmax: float = 1.0, box: tuple | None = None) -> go.Figure:
+    fig = go.Figure(go.Heatmap(z=values, colorscale=GREYS, zmin=0, zmax=zmax, showscale=False, hoverinfo="skip"))
+    if box is not None:
+        top, bottom, left, right = box
+        fig.add_shape(
+            type="rect",
+            x0=left - 0.5,
+            x1=right - 0.5,
+            y0=top - 0.5,
+            y1=bottom - 0.5,
+            line={"color": "#e4572e", "width": 2},
+        )
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title=title)
+    return tidy(fig, 260)
+
+
+@figure
+def bpd_histogram(frame: pd.DataFrame, marks: dict[str, float]) -> go.Figure:
+    """Histograms of bits per dimension by group (columns group, bits per dim) with marked values."""
+    fig = px.histogram(frame, x="bits per dim", color="group", nbins=60, barmode="overlay", opacity=0.6)
+    for i, (name, value) in enumerate(marks.items()):
+        fig.add_vline(x=value, line_color="#e4572e" if i == 0 else "#333333", line_dash="solid" if i == 0 else "dot")
+        fig.add_annotation(
+            x=value, y=0.97 - 0.09 * i, yref="paper", text=name, showarrow=False, xanchor="left", xshift=4
+        )
+    fig.update_layout(title="Bits per dimension (lower = more probable under the model)")
+    return tidy(fig, 360)
+
+
+@figure
+def pixel_surprise(nll_bits: np.ndarray) -> go.Figure:
+    fig = go.Figure(
+        go.Heatmap(
+            z=nll_bits.reshape(8, 8),
+            colorscale="YlOrRd",
+            zmin=0,
+            colorbar={"title": "bits"},
+            texttemplate="%{z:.1f}",
+            hovertemplate="row %{y}, col %{x}: %{z:.2f} bits<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title="Where the model is surprised: −log₂ p(pixel | pixels before it)")
+    return tidy(fig, 380)
+
+
+@figure
+def feature_map(frame: pd.DataFrame) -> go.Figure:
+    fig = px.scatter(
+        frame,
+        x="x",
+        y="y",
+        color="digit",
+        category_orders={"digit": [str(d) for d in range(10)]},
+        color_discrete_sequence=px.colors.qualitative.T10,
+        title="Test digits placed by the model's hidden features (t-SNE), coloured by the true digit",
+    )
+    fig.update_traces(marker={"size": 7})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return tidy(fig, 460)
+
+
+@figure
+def probe_bars(frame: pd.DataFrame) -> go.Figure:
+    fig = px.bar(
+        frame, x="accuracy", y="input", orientation="h", text_auto=".3f", title="Linear probe accuracy on test digits"
+    )
+    fig.update_xaxes(range=[0, 1])
+    fig.update_yaxes(title="")
+    return tidy(fig, 220)

@@ -1,0 +1,147 @@
+"""Charts of the GPT page: a tidy DataFrame or plain arrays in, a plotly Figure out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from ui.charts import plain, tidy
+from ui.figures import figure
+
+STATUS_COLOURS = {"drawn": "#e4572e", "kept": "#4c78a8", "cut away": "#d9d9d9"}
+START_COLOURS = {"pre-trained": "#e4572e", "from scratch": "#4c78a8"}
+
+
+def show_char(c: str) -> str:
+    """A character as a visible label: newline ↵, space ␣, tab ⇥, markup-safe."""
+    return {"\n": "↵", " ": "␣", "\t": "⇥", "\r": "␍"}.get(c, plain(c))
+
+
+@figure
+def candidates_chart(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Bars of the most likely next characters (columns char, probability, status)."""
+    shown = frame.assign(label=[f"{i + 1}. {show_char(c)}" for i, c in enumerate(frame["char"])])
+    fig = px.bar(
+        shown,
+        x="label",
+        y="probability",
+        color="status",
+        color_discrete_map=STATUS_COLOURS,
+        category_orders={"status": list(STATUS_COLOURS), "label": list(shown["label"])},
+        title=title,
+        labels={"label": "candidate (rank. character)"},
+    )
+    fig.update_yaxes(range=[0, 1])
+    return tidy(fig, 320)
+
+
+@figure
+def attention_bars(context: str, weights: np.ndarray, title: str) -> go.Figure:
+    """How much the newest position attends to each character it can see."""
+    frame = pd.DataFrame(
+        {
+            "position": np.arange(len(context)),
+            "char": [show_char(c) for c in context],
+            "attention": weights[: len(context)],
+        }
+    )
+    fig = px.bar(frame, x="position", y="attention", hover_data=["char"], title=title)
+    fig.update_traces(marker_color="#4c78a8")
+    if len(context) <= 64:
+        fig.update_xaxes(tickmode="array", tickvals=frame["position"], ticktext=frame["char"], tickangle=0)
+    return tidy(fig, 300)
+
+
+@figure
+def surprisal_grid(text: str, bits: np.ndarray, width: int = 60) -> go.Figure:
+    """The text in rows of `width` characters, each cell coloured by its surprisal in bits."""
+    n = len(text)
+    rows = max(1, -(-n // width))
+    z = np.full((rows, width), np.nan)
+    labels = np.full((rows, width), "", dtype=object)
+    hover = np.full((rows, width), "", dtype=object)
+    for i, (c, b) in enumerate(zip(text, bits, strict=True)):
+        r, k = divmod(i, width)
+        z[r, k], labels[r, k] = b, show_char(c)
+        hover[r, k] = f"#{i}: {show_char(c)} — {b:.2f} bits (p = {2.0**-b:.3f})"
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            text=labels,
+            texttemplate="%{text}",
+            textfont={"size": 13, "family": "monospace"},
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale="YlOrRd",
+            zmin=0,
+            zmax=max(8.0, float(np.nanpercentile(z, 99)) if n else 8.0),
+            colorbar={"title": "bits"},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", visible=False)
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title="Surprisal of each character, −log₂ p (darker = less expected)")
+    return tidy(fig, 100 + 30 * rows)
+
+
+@figure
+def bpc_bars(frame: pd.DataFrame, x: str, title: str, color: str | None = None) -> go.Figure:
+    """Horizontal bars of bits per character (columns: x, bits per char, optional colour)."""
+    fig = px.bar(
+        frame,
+        y=x,
+        x="bits per char",
+        color=color,
+        orientation="h",
+        barmode="group",
+        title=title,
+        text_auto=".2f",
+    )
+    fig.update_yaxes(autorange="reversed", title="")
+    return tidy(fig, 120 + 40 * frame[x].nunique() * (1 if color is None else frame[color].nunique()))
+
+
+@figure
+def finetune_curve(frame: pd.DataFrame) -> go.Figure:
+    """Mean test accuracy against labels used (log axis), with the min-max range over seeds."""
+    fig = go.Figure()
+    for start, colour in START_COLOURS.items():
+        part = frame[frame["start"] == start].sort_values("labels")
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=list(part["labels"]) + list(part["labels"])[::-1],
+            y=list(part["max"]) + list(part["min"])[::-1],
+            fill="toself",
+            fillcolor=colour,
+            opacity=0.18,
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        fig.add_scatter(
+            x=part["labels"],
+            y=part["mean"],
+            mode="lines+markers",
+            name=start,
+            line={"color": colour},
+            hovertemplate="%{x} labels: %{y:.3f}<extra>" + start + "</extra>",
+        )
+    sizes = sorted(frame["labels"].unique())
+    ticks = {"tickvals": sizes, "ticktext": [f"{n:,}" for n in sizes]}
+    fig.update_xaxes(type="log", title="labelled training sentences", **ticks)
+    fig.update_yaxes(title="test accuracy", range=[0.45, 1.0])
+    fig.update_layout(title="Accuracy against labels: mean over seeds, band from worst to best run")
+    return tidy(fig, 360)
+
+
+@figure
+def loss_curve(losses: list[float], total: int) -> go.Figure:
+    frame = pd.DataFrame({"step": np.arange(1, len(losses) + 1), "bits per char": np.array(losses) / np.log(2)})
+    fig = px.line(frame, x="step", y="bits per char", title="Training loss on your text (bits per character)")
+    fig.update_xaxes(range=[0, total])
+    return tidy(fig, 280)

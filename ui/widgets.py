@@ -1,0 +1,100 @@
+"""Widget helpers shared by pages: settings mirrored in the URL, CSV downloads, model-load errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from engine.common.inputs import MAX_UPLOAD_BYTES, InputError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One numeric control's range, default and step: declared once, read by the URL check and the widget."""
+
+    lo: int | float
+    hi: int | float
+    default: int | float
+    step: int | float | None = None
+
+    def valid(self, value: Any) -> bool:
+        return self.lo <= value <= self.hi
+
+
+def seed_from_url(key: str, param: str, default: Any, valid: Callable[[Any], bool] | Iterable[Any]) -> None:
+    """Once per session, start widget `key` at the URL's `param` if it parses and is valid.
+
+    Values are parsed with the type of `default`; anything else in the URL is ignored.
+    """
+    if key in st.session_state:
+        return
+    value = default
+    raw = st.query_params.get(param)
+    if raw is not None:
+        try:
+            parsed = type(default)(raw)
+            ok = valid(parsed) if callable(valid) else parsed in list(valid)
+            value = parsed if ok else default
+        except (TypeError, ValueError):
+            value = default
+    st.session_state[key] = value
+
+
+def in_range(lo: float, hi: float) -> Callable[[Any], bool]:
+    """A validator for seed_from_url: lo <= value <= hi."""
+    return lambda v: lo <= v <= hi
+
+
+def slider(label: str, key: str, param: str, limit: Limit, **kwargs: Any) -> Any:
+    """A slider over `limit`, started once from the URL's `param` when that is a valid value."""
+    seed_from_url(key, param, limit.default, limit.valid)
+    return st.slider(label, limit.lo, limit.hi, step=limit.step, key=key, **kwargs)
+
+
+def number(label: str, key: str, param: str, limit: Limit, **kwargs: Any) -> Any:
+    """A number input over `limit`, started once from the URL's `param` when that is a valid value."""
+    seed_from_url(key, param, limit.default, limit.valid)
+    return st.number_input(label, limit.lo, limit.hi, step=limit.step, key=key, **kwargs)
+
+
+def mirror_to_url(params: dict[str, Any]) -> None:
+    """Write the current settings into the URL so that a copied link reproduces the view."""
+    for name, value in params.items():
+        if st.query_params.get(name) != str(value):
+            st.query_params[name] = str(value)
+
+
+def download_csv(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    """A button that downloads `frame` as CSV."""
+    st.download_button(
+        label,
+        frame.to_csv(index=False).encode(),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+    )
+
+
+def uploaded(label: str, types: list[str], key: str, read: Callable[[bytes], T], help_text: str = "") -> T | None:
+    """A file uploader whose file is validated by `read`; None (with a message) until a usable file arrives.
+
+    The size limit is added to `label`; a refused file shows "Cannot use this file: ..." and nothing else.
+    """
+    upload = st.file_uploader(f"{label} (up to {MAX_UPLOAD_BYTES // 2**20} MB)", type=types, key=key)
+    if upload is None:
+        if help_text:
+            st.info(help_text)
+        return None
+    st.text(f"File: {upload.name}")  # st.text never renders markup, whatever the name holds
+    try:
+        return read(upload.getvalue())
+    except InputError as err:
+        st.error(f"Cannot use this file: {err}")
+        return None
