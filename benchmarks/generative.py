@@ -8,13 +8,16 @@ import torch
 
 from benchmarks.harness import Row, interleaved_best
 from engine.common.checkpoint import CheckpointError
-from engine.gpt import model as gpt
+from engine.gpt.data import START
+from engine.gpt.model import Trained
+from engine.gpt.sample import sample
+from engine.gpt.train import load_gpt
 
 
-def naive_sample(trained: tuple, prompt: str, length: int, seed: int = 0) -> str:
+def naive_sample(trained: Trained, prompt: str, length: int, seed: int = 0) -> str:
     """nanoGPT's sample.py loop: crop to the last `context` ids and run the whole window per token."""
-    model, vocab = trained
-    ids = vocab.encode(gpt.START + prompt).tolist()
+    model, vocab = trained.model, trained.vocab
+    ids = vocab.encode(START + prompt).tolist()
     generator = torch.Generator().manual_seed(seed)
     with torch.inference_mode():
         for _ in range(length):
@@ -26,15 +29,22 @@ def naive_sample(trained: tuple, prompt: str, length: int, seed: int = 0) -> str
 
 def run(quick: bool) -> Iterator[Row]:
     try:
-        trained, _ = gpt.load_gpt()
+        trained = load_gpt().trained
     except CheckpointError as err:
         yield Row("gpt_sample_kv_vs_naive", 0.0, "skipped", note=str(err))
         return
     tokens = 200 if quick else 500
     prompt = "ROMEO:\nBut soft, what light"
+    drawn, naive_text = list(sample(trained, prompt, tokens, seed=0)), naive_sample(trained, prompt, tokens)
+    if (
+        len(drawn) != tokens or len(naive_text) != len(START + prompt) + tokens
+    ):  # both timed loops do what the note says
+        raise RuntimeError(
+            f"sampling drew {len(drawn)} and {len(naive_text) - len(START + prompt)} of {tokens} characters"
+        )
     best = interleaved_best(
         {
-            "cached": lambda: list(gpt.sample(trained, prompt, tokens, seed=0)),
+            "cached": lambda: list(sample(trained, prompt, tokens, seed=0)),
             "naive": lambda: naive_sample(trained, prompt, tokens),
         },
         2 if quick else 4,

@@ -73,13 +73,16 @@ def hf_generate(twin, prompt_ids: torch.Tensor, new_tokens: int) -> None:
 
 def run(quick: bool) -> list[Row]:
     from engine.common.checkpoint import CheckpointError
-    from engine.gpt import model as gpt
+    from engine.gpt.data import START, modern_text
+    from engine.gpt.sample import sample
+    from engine.gpt.score import score_text
+    from engine.gpt.train import load_gpt
 
     try:
-        trained, _ = gpt.load_gpt()
+        trained = load_gpt().trained
     except CheckpointError as err:
         return [Row("gpt_sample_vs_hf", 0.0, "skipped", note=str(err))]
-    model, vocab = trained
+    model, vocab = trained.model, trained.vocab
     rows = []
     prompt = "ROMEO:\nBut soft, what ligh"[: PROMPT_CHARS - 1]  # + the start symbol = PROMPT_CHARS ids
     repeats = 2 if quick else 5
@@ -88,14 +91,14 @@ def run(quick: bool) -> list[Row]:
 
         twin = hf_twin(model, len(vocab))
     except ImportError:
-        ours = min(time_calls(lambda: list(gpt.sample(trained, prompt, NEW_TOKENS, seed=0)), repeats, warmup=0))
+        ours = min(time_calls(lambda: list(sample(trained, prompt, NEW_TOKENS, seed=0)), repeats, warmup=0))
         rows.append(Row("gpt_sample_vs_hf", NEW_TOKENS / ours, "tokens/s", note="transformers not installed"))
     else:
-        prompt_ids = vocab.encode(gpt.START + prompt)[None]
+        prompt_ids = vocab.encode(START + prompt)[None]
         hf_generate(twin, prompt_ids, 4)  # warm-up
         best = interleaved_best(
             {
-                "ours": lambda: list(gpt.sample(trained, prompt, NEW_TOKENS, seed=0)),
+                "ours": lambda: list(sample(trained, prompt, NEW_TOKENS, seed=0)),
                 "theirs": lambda: hf_generate(twin, prompt_ids, NEW_TOKENS),
             },
             repeats,
@@ -115,10 +118,10 @@ def run(quick: bool) -> list[Row]:
             )
         )
     peak = matmul_peak_flops(quick)
-    text = gpt.modern_text("test") + "\n"
+    text = modern_text("test") + "\n"
     size = 30_000 if quick else 1_000_000
     text = (text * (size // len(text) + 1))[:size]
-    (seconds,) = time_calls(lambda: gpt.score_text(trained, text), 1, warmup=0)
+    (seconds,) = time_calls(lambda: score_text(trained, text), 1, warmup=0)
     context = model.cfg.context
     stride = context // 8
     windows = 1 + max(0, -(-(len(text) - context) // stride))

@@ -13,29 +13,35 @@ from benchmarks.harness import Row
 
 def run(quick: bool) -> list[Row]:
     from engine.common.checkpoint import CheckpointError
-    from engine.translator import ding
-    from engine.translator import models as mt_models
-    from engine.translator import transformer as tf
-    from engine.translator.train import pad
+    from engine.common.corpora import CorpusError
+    from engine.translator import decode
+    from engine.translator.data import ding
+    from engine.translator.data.batches import pad
+    from engine.translator.train import TRANSFORMER
 
     try:
-        (model, tokenizer), _ = mt_models.load_transformer()
+        trained, _ = TRANSFORMER.load()
         sentences = [english for english, _ in ding.sentence_pairs("test")]
-    except (CheckpointError, OSError) as err:
+    except (CheckpointError, CorpusError, OSError) as err:  # no checkpoint, or no Ding dictionary (trans-de-en)
         return [Row("translator_greedy_ms", 0.0, "skipped", note=str(err).splitlines()[0])]
+    model = trained.model
     sentences = sentences[:: max(1, len(sentences) // (20 if quick else 100))]
-    sources = [pad([mt_models.source_ids(tokenizer, s)]) for s in sentences]
+    sources = [pad([decode.source_ids(trained.tokenizer, s)]) for s in sentences]
 
     def per_sentence(use_cache: bool) -> list[float]:
         times = []
         with torch.inference_mode():
-            tf.greedy(model, sources[0], use_cache=use_cache)  # warm-up
+            decode.greedy_transformer(model, sources[0], use_cache=use_cache)  # warm-up
             for src in sources:
                 start = time.perf_counter()
-                tf.greedy(model, src, use_cache=use_cache)
+                decode.greedy_transformer(model, src, use_cache=use_cache)
                 times.append(time.perf_counter() - start)
         return times
 
+    with torch.inference_mode():  # the two timed decodings must agree, or the ratio compares different work
+        for src in sources:
+            if decode.greedy_transformer(model, src) != decode.greedy_transformer(model, src, use_cache=False):
+                raise RuntimeError("cached and uncached greedy decoding differ")
     cached, uncached = per_sentence(True), per_sentence(False)
     cached_ms, uncached_ms = 1000 * statistics.median(cached), 1000 * statistics.median(uncached)
     note = f"median over {len(sentences)} held-out Ding sentences, one at a time, up to 60 tokens"

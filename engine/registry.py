@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.convolution import digits
-from engine.density import model as density
+from engine.density import explain as density_explain
+from engine.density import train as density_train
+from engine.density.model import DensityConfig
 from engine.gpt import finetune as gpt_finetune
 from engine.gpt import model as gpt
+from engine.gpt import train as gpt_train
 from engine.rnn import charlm, sentiment, tagger
-from engine.translator import models as mt_models
-from engine.translator.train import TranslatorTraining
+from engine.translator.train import GRU, TRANSFORMER, TranslatorTraining
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,14 @@ TEXT = "UTF-8 text"
 PAIRS = "TSV english<TAB>german"
 LABELLED = "TSV pos|neg<TAB>sentence"
 IMAGES = "an image file (PNG, JPEG, WebP, GIF) or a folder of them"
+GPT_SENTIMENT = ModelSpec(
+    gpt_finetune.FinetuneConfig,
+    gpt_finetune.train,
+    gpt_finetune.save,
+    gpt_finetune.load,
+    gpt_finetune.evaluate,
+    LABELLED,
+)
 MODELS: dict[str, ModelSpec] = {
     "digits": ModelSpec(
         digits.DigitsConfig,
@@ -64,35 +74,22 @@ MODELS: dict[str, ModelSpec] = {
         TEXT,
     ),
     "translator": ModelSpec(
-        TranslatorTraining,
-        mt_models.train_transformer,
-        mt_models.save_transformer,
-        mt_models.load_transformer,
-        mt_models.evaluate_transformer,
-        PAIRS,
+        TranslatorTraining, TRANSFORMER.train, TRANSFORMER.save, TRANSFORMER.load, TRANSFORMER.evaluate, PAIRS
     ),
-    "rnn_translator": ModelSpec(
-        TranslatorTraining, mt_models.train_gru, mt_models.save_gru, mt_models.load_gru, mt_models.evaluate_gru, PAIRS
+    "rnn_translator": ModelSpec(TranslatorTraining, GRU.train, GRU.save, GRU.load, GRU.evaluate, PAIRS),
+    "gpt": ModelSpec(
+        gpt.GPTConfig, gpt_train.train_gpt, gpt_train.save_gpt, gpt_train.load_gpt, gpt_train.evaluate_gpt, TEXT
     ),
-    "gpt": ModelSpec(gpt.GPTConfig, gpt.train_gpt, gpt.save_gpt, gpt.load_gpt, gpt.evaluate_gpt, TEXT),
-    # Trains the label-count curves and the shipped classifier, saved as gpt_sentiment.
-    "gpt_finetune": ModelSpec(
-        gpt_finetune.FinetuneConfig,
-        gpt_finetune.train,
-        gpt_finetune.save,
-        gpt_finetune.load,
-        gpt_finetune.evaluate,
-        LABELLED,
-    ),
-    "gpt_sentiment": ModelSpec(
-        gpt_finetune.FinetuneConfig,
-        gpt_finetune.train,
-        gpt_finetune.save,
-        gpt_finetune.load,
-        gpt_finetune.evaluate,
-        LABELLED,
-    ),
+    # Trains the label-count curves and the shipped classifier, saved as gpt_sentiment (both names work).
+    "gpt_finetune": GPT_SENTIMENT,
+    "gpt_sentiment": GPT_SENTIMENT,
     "density": ModelSpec(
-        density.DensityConfig, density.train, density.save, density.load, density.evaluate, IMAGES, folders=True
+        DensityConfig,
+        density_train.train,
+        density_train.save,
+        density_train.load,
+        density_explain.evaluate,
+        IMAGES,
+        folders=True,
     ),
 }

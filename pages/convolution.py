@@ -3,7 +3,8 @@
 import streamlit as st
 
 from ui import loaders
-from ui.convolution.sections import dense_vs_conv, fcn_input, sliding_kernel
+from ui.convolution.detector import fcn_input, how_it_works
+from ui.convolution.sections import dense_vs_conv, sliding_kernel
 from ui.frame import inside_frame, loaded
 
 inside_frame()
@@ -34,20 +35,8 @@ st.markdown(
     "Convolutionize a whole classifier and it no longer needs its input cut to size: one pass over a "
     "large picture answers for every window at once."
 )
-cnn, fcn, meta = loaded(loaders.digits_models)
-fcn_input(fcn, meta, *loaders.digits_test_split())
+trained = loaded(loaders.digits_models)
+fcn_input(trained, loaders.digits_test_split())
 
 with st.expander("How it works"):
-    st.markdown(
-        "The classifier is conv3×3 → ReLU → conv3×3 → ReLU → dense → ReLU → dense, with unpadded "
-        f"convolutions, trained on 8×8 windows cut from scikit-learn's digits (`{meta['metrics']['command']}`, "
-        f"{meta['metrics']['train_seconds']} s on {meta['metrics']['threads']} CPU threads). Besides the ten "
-        "digits it learned an 11th class, *background*, from windows where the digit sits three or more pixels "
-        "off-centre, blanks and faint noise. Convolutionizing copies the first dense layer's "
-        f"{meta['config']['hidden']} weight rows into {meta['config']['hidden']} kernels of "
-        f"{meta['config']['channels2']}×4×4 and the second's into 1×1 kernels. With no padding and no pooling, cell "
-        "(r, c) of the score map is *exactly* the classifier's answer for the 8×8 window whose top-left pixel "
-        "is (r, c), computed for all windows in one pass that shares the work of overlapping windows. Found "
-        "digits are cells whose best digit probability passes the threshold and beats every cell within "
-        "four pixels."
-    )
+    st.markdown(how_it_works(trained))

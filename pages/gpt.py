@@ -4,7 +4,17 @@ import streamlit as st
 
 from ui import loaders
 from ui.frame import inside_frame, loaded
-from ui.gpt.sections import likelihood, make_it_yours, one_step, pretraining_pays, sampling
+from ui.gpt.controls import (
+    DEFAULT_PROMPT,
+    MAX_PROMPT_CHARS,
+    least_context_of,
+    limits,
+    two_settings,
+)
+from ui.gpt.finetuning import make_it_yours, pretraining_pays
+from ui.gpt.likelihood import likelihood, markov_to_attention, score_input
+from ui.gpt.sections import Request, one_step, sampling
+from ui.widgets import mirror_to_url, number, seed_from_url, slider
 
 inside_frame()
 st.title("GPT: generative pre-training")
@@ -15,7 +25,8 @@ st.markdown(
     "pre-trained on a laptop CPU on Shakespeare's plays and on modern English sentences from reviews, "
     "editorials and tweets."
 )
-trained, meta = loaded(loaders.gpt_model)
+gpt = loaded(loaders.gpt_model)
+trained, meta, table = gpt.trained, gpt.meta, limits(gpt.trained)
 
 st.header("1. Sample")
 st.markdown(
@@ -23,23 +34,42 @@ st.markdown(
     "**top-k** keeps only the k most likely characters and **top-p** the smallest set whose probability "
     "reaches p. Both columns use the same seed, so only the settings differ."
 )
-sampling(trained)
+seed_from_url("gpt.prompt", "prompt", DEFAULT_PROMPT, lambda s: len(s) <= MAX_PROMPT_CHARS)
+prompt = st.text_area("Prompt (the model continues it)", key="gpt.prompt", max_chars=MAX_PROMPT_CHARS, height=90)
+left, right = st.columns(2)
+with left:
+    length = slider("Characters to generate", "gpt.length", "n", table["n"])
+with right:
+    seed = number("Seed (the same seed draws the same text)", "gpt.seed", "seed", table["seed"])
+mirror_to_url({"prompt": prompt, "n": length, "seed": seed})
+drawn = sampling(trained, Request(prompt, length, seed, two_settings(table)))
 
 st.header("2. Inside one step")
 st.markdown(
     "Pick a character of sample A: what the model weighed, what the filters cut away, how unsure it was "
     "(entropy), and where its newest position looked in the context (causal attention: only backwards)."
 )
-one_step(trained)
+one_step(trained, drawn, table["pos"])
 
 st.header("3. How likely is this text?")
 st.markdown(
     "A language model assigns every text a probability: p(text) = p(c₁) · p(c₂ | c₁) · p(c₃ | c₁c₂) ⋯ . "
     "Its logarithm is a sum of one term per character; **bits per character** is the average surprise, "
     "and **perplexity** the number of equally likely characters that would surprise as much. Texts longer "
-    "than the context are read in overlapping windows, so each character still sees at least 112 before it."
+    "than the context are read in overlapping windows, so each character still sees at least "
+    f"{least_context_of(trained)} before it."
 )
-likelihood(trained, meta)
+text = score_input()
+if text is not None:
+    likelihood(text)
+
+st.header("4. From Markov to attention")
+st.markdown(
+    "The more context a model can use, the fewer bits each character costs: none (unigram), one character "
+    "(bigram Markov), a recurrent state (character RNN), attention over the last "
+    f"{trained.model.cfg.context} characters (GPT)."
+)
+markov_to_attention(gpt, text)
 
 st.header("5. Pre-training pays")
 st.markdown(
@@ -53,7 +83,7 @@ st.markdown(
     "Upload a text and fine-tune a private copy of the GPT on it for a bounded number of steps; then sample "
     "from both. The shared model is never modified, and one fine-tune runs at a time per server."
 )
-make_it_yours(trained)
+make_it_yours(trained, table)
 
 with st.expander("How it works"):
     cfg, metrics = meta["config"], meta["metrics"]

@@ -2,12 +2,18 @@
 
 import streamlit as st
 
-from engine.common.inputs import InputError
 from ui import loaders
 from ui.frame import inside_frame, loaded
-from ui.rnn.sections import markov_vs_rnn, memory, own_text, sharing, two_heads, unrolled
-from ui.rnn.tables import sentence_words
-from ui.widgets import mirror_to_url, seed_from_url
+from ui.rnn.sections import (
+    markov_vs_rnn,
+    memory,
+    own_text,
+    scale_control,
+    sentence_input,
+    sharing,
+    two_heads,
+    unrolled,
+)
 
 inside_frame()
 st.title("Sequences & RNNs")
@@ -19,43 +25,32 @@ st.markdown(
     "the last one (many-to-one)."
 )
 models = loaded(lambda: {"tagger": loaders.tagger_model(), "sentiment": loaders.sentiment_model()})
+tagger, sentiment = models["tagger"], models["sentiment"]
 
-seed_from_url("rnn.sentence", "s", "The film was not good, but the actors were wonderful.", lambda s: len(s) <= 300)
-seed_from_url("rnn.net", "net", "sentiment", ["tagger", "sentiment"])
-a, b = st.columns([3, 1])
-sentence = a.text_input("Your sentence (up to 40 words)", key="rnn.sentence", max_chars=300)
-net = b.radio(
-    "Network to unroll",
-    ["tagger", "sentiment"],
-    key="rnn.net",
-    format_func={"tagger": "POS tagger (many-to-many)", "sentiment": "sentiment (many-to-one)"}.get,
-)
-mirror_to_url({"s": sentence, "net": net})
-try:
-    words = sentence_words(sentence)
-except InputError as err:
-    st.error(str(err))
+words, net = sentence_input()
+if words is None:
     st.stop()
 st.header("1. Unrolled, live")
 st.markdown(
     "Unrolling draws the one cell once per word. Nothing is copied: the same three tensors do the work "
     "at every step, and only the hidden state changes."
 )
-unrolled(words, net, models[net][0], models[net][1])
+unrolled(words, net, models[net])
 
 st.header("2. Many-to-many vs many-to-one, on the same sentence")
 st.markdown(
     "The tagger reads an output at every step; the sentiment model reads one, after the last word. "
     "Watch P(positive) change as words arrive."
 )
-two_heads(words, models)
+two_heads(words, tagger, sentiment)
 
 st.header("3. Proof of sharing: one W_hh for every step")
 st.markdown(
     "Change the one recurrent matrix and every step changes with it; add words and the network needs "
     "no new weights, unlike a dense layer that reads a fixed window."
 )
-sharing(words, models[net][0])
+scale = scale_control()  # the sharing and the memory sections both use it
+sharing(words, models[net], scale)
 
 st.header("4. Memory over time")
 st.markdown(
@@ -63,7 +58,7 @@ st.markdown(
     "of the final output shows how little of it reaches the early words: vanishing gradients, the "
     "weakness attention was invented to fix."
 )
-memory(words, models[net][0])
+memory(words, models[net], scale)
 
 st.header("5. Markov vs latent state: the next character")
 st.markdown(
@@ -73,10 +68,10 @@ st.markdown(
 markov_vs_rnn()
 
 st.header("6. Your own text")
-own_text(models)
+own_text(tagger, sentiment)
 
 with st.expander("How it works"):
-    tag_meta, sent_meta = models["tagger"][1], models["sentiment"][1]
+    tag_meta, sent_meta = tagger.meta, sentiment.meta
     st.markdown(
         "Both word-level networks are `engine.rnn.elman.ElmanRNN`: a loop over t computing "
         "h_t = tanh(W_xh x_t + W_hh h_(t-1) + b) with the same three tensors. x_t joins a word embedding, "

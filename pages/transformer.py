@@ -5,6 +5,7 @@ import streamlit as st
 from ui import loaders
 from ui.frame import inside_frame, loaded
 from ui.translator.sections import (
+    MAX_SENTENCE,
     attention_section,
     positions_section,
     recurrence_section,
@@ -23,57 +24,59 @@ st.markdown(
     "It reached 28.4 BLEU on WMT 2014 English-German, 2 BLEU above the best earlier results, ensembles included. "
     "This one is small and was trained here, for English to German."
 )
-trained, meta, recurrent, gru_meta = loaded(loaders.translators)
-cfg = meta["config"]
+shipped = loaded(loaders.translators)
+cfg, training = shipped.meta["config"], shipped.meta["training"]
 
-seed_from_url("mt.sentence", "en", "The book is on the table.", lambda s: 0 < len(s) <= 200)
-sentence = st.text_input("English sentence (up to 200 characters)", key="mt.sentence", max_chars=200).strip()
+seed_from_url("mt.sentence", "en", "The book is on the table.", lambda s: 0 < len(s) <= MAX_SENTENCE)
+label = f"English sentence (up to {MAX_SENTENCE} characters)"
+sentence = st.text_input(label, key="mt.sentence", max_chars=MAX_SENTENCE).strip()
 mirror_to_url({"en": sentence})
 if not sentence:
     st.error("Type an English sentence to translate.")
     st.stop()
+result = loaders.translation(sentence)  # one traced translation, shared by every section
 
 st.header("1. Translate")
 st.markdown(
     "Greedy decoding takes the most likely piece at every step; beam search keeps several partial "
     "translations and picks the best complete one, with a penalty that keeps it from favouring short ones."
 )
-translate_section(sentence)
+translate_section(sentence, result)
 
 st.header("2. Attention heatmaps")
 st.markdown(
     "Each row is one query position; its weights over the keys sum to 1. Choose which attention, which "
     "layer and which head (or their mean): the chart changes, the model does not run again."
 )
-attention_section(sentence, cfg["n_decoder"], cfg["n_head"])
+attention_section(result, cfg["n_decoder"], cfg["n_head"])
 
 st.header("3. Step through decoding")
 st.markdown(
     "The decoder writes one piece at a time, each time reading what it has written and looking back at the "
     "English through cross-attention."
 )
-steps_section(sentence, trained[1])
+steps_section(result, shipped.transformer.tokenizer)
 
 st.header("4. Positional encoding")
 st.markdown(
     "Attention alone ignores order, so each position adds a vector of sines and cosines of different "
     "wavelengths; nearby positions get similar vectors."
 )
-positions_section(sentence, cfg["d_model"])
+positions_section(result, cfg["d_model"])
 
 st.header("5. Score it")
 st.markdown(
     "BLEU counts how many of the output's 1- to 4-word sequences appear in a reference; chrF does the same "
     "with character sequences and is kinder to German word endings."
 )
-score_section(sentence, trained, meta)
+score_section(result, shipped)
 
 st.header("6. Why attention replaced recurrence")
 st.markdown(
     "Both models were trained on the same data for the same wall-clock time on this CPU. A recurrent "
     "encoder must read one token after another; self-attention handles all positions at once."
 )
-recurrence_section(trained, meta, recurrent, gru_meta)
+recurrence_section(shipped)
 
 with st.expander("How it works"):
     st.markdown(
@@ -81,7 +84,8 @@ with st.expander("How it works"):
         f"{cfg['n_head']} heads and feed-forward width {cfg['d_ff']}; sinusoidal positions; residual connections "
         "with layer norm (applied before each sub-layer, a variant that trains more steadily on a short budget); "
         f"one shared {cfg['vocab_size']:,}-piece BPE vocabulary whose embedding is also the output layer; label "
-        "smoothing 0.1; Adam with warm-up and inverse-square-root decay; the last checkpoints averaged. Decoding "
+        f"smoothing {training['label_smoothing']}; Adam with warm-up and inverse-square-root decay; the last "
+        f"{shipped.meta['history']['averaged_checkpoints']} checkpoints averaged. Decoding "
         "caches each layer's keys and values, so a new piece costs one position, not the whole prefix. The "
         "training data are the Ding dictionary's example sentences and phrase pairs plus generated everyday "
         "sentences (see the README)."

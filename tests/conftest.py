@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from engine.translator.ding import DING_PATH
+from engine.translator.data.ding import DING_PATH
 
 
 @pytest.fixture

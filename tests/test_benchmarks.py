@@ -1,7 +1,9 @@
 """`python -m benchmarks --quick` runs and writes rows in the documented format (no timing asserted)."""
 
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,14 +36,33 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
         "session_rss_mb",
     } | {f"page_rerun_ms_{page}" for page in ("home", "convolution", "rnn", "transformer", "gpt", "density")}
     assert expected <= {r["name"] for r in rows}
+    by_name = {r["name"]: r for r in rows}
     for row in rows:
         assert set(row) == {"name", "value", "unit", "baseline", "ratio", "note"}
         if row["unit"] == "skipped":  # only where Chromium or the Ding dictionary is missing, never in CI
             assert not os.environ.get("CI"), row
             continue
-        assert isinstance(row["value"], float) and row["value"] > 0
+        assert isinstance(row["value"], float) and math.isfinite(row["value"])
+        if row["name"] != "session_rss_mb":  # a difference of two memory readings can be zero or below
+            assert row["value"] > 0, row
         if row["ratio"] is not None:
             assert row["ratio"] > 0 and row["baseline"] > 0
+    # each row measured what its note says, at the --quick settings
+    notes = {name: by_name[name]["note"] for name in by_name if by_name[name]["unit"] != "skipped"}
+    expectations = {
+        "gpt_sample_kv_vs_naive": "200 characters;",
+        "gpt_score_chars_per_s": "30,000 characters of modern test text",
+        "fcn_scan_ms": "64x256 picture",
+        "server_rss_mb": "after home and 5 explainers",
+    }
+    for name, words in expectations.items():
+        if name in notes:
+            assert words in notes[name], (name, notes[name])
+    if "translator_greedy_ms" in notes:
+        assert re.match(r"median over \d+ held-out Ding sentences", notes["translator_greedy_ms"])
+    for page in ("convolution", "rnn", "transformer", "gpt", "density"):
+        if f"page_rerun_ms_{page}" in notes:
+            assert "slider '" in notes[f"page_rerun_ms_{page}"]
 
 
 def test_the_load_test_drives_every_page_through_the_protocol(tmp_path):

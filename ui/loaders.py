@@ -10,15 +10,18 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from engine.common.checkpoint import CheckpointError
 from engine.convolution import digits
-from engine.density import model as density
+from engine.density import data as density_data
+from engine.density import train as density_train
 from engine.gpt import finetune as gpt_finetune
-from engine.gpt import model as gpt
+from engine.gpt import train as gpt_train
+from engine.gpt.data import START
 from engine.gpt.explain import Rung
+from engine.gpt.model import Loaded
 from engine.rnn import charlm, sentiment, tagger
-from engine.translator import explain as mt_explain
-from engine.translator import models as mt_models
+from engine.rnn import train as rnn_train
+from engine.translator import explain as translator_explain
+from engine.translator.train import Shipped, load_shipped
 
 # Set once per server process, on first import, never per request. UNROLLED_THREADS=1 suits a server
 # shared by many people (each session's forward passes then use one core, side by side).
@@ -27,89 +30,82 @@ torch.set_num_threads(THREADS)
 
 
 @st.cache_resource(show_spinner="Loading the digits CNN...")
-def digits_models() -> tuple[digits.DigitsCNN, digits.DigitsFCN, dict]:
+def digits_models() -> digits.Trained:
     """The shipped classifier, its convolutionized twin and the checkpoint's meta."""
-    cnn, meta = digits.load()
-    fcn = digits.DigitsFCN(cnn).eval().requires_grad_(False)
-    return cnn, fcn, meta
+    return digits.load_both()
 
 
 @st.cache_resource
-def digits_test_split() -> tuple[torch.Tensor, torch.Tensor]:
+def digits_test_split() -> digits.HeldOut:
     """Held-out digit images (N, 8, 8) and labels, never seen in training."""
-    _, _, x, y = digits.load_split(digits.DigitsConfig())
-    return x, y
+    return digits.held_out()
 
 
 @st.cache_resource(show_spinner="Loading the POS tagger...")
-def tagger_model() -> tuple[tuple, dict]:
-    """((WordRNN, Encoder), meta) of the shipped tagger."""
-    return tagger.load()
+def tagger_model() -> rnn_train.Trained:
+    """The shipped tagger: WordRNN, Encoder and meta."""
+    trained, _ = tagger.load()  # the meta is also trained.meta
+    return trained
 
 
 @st.cache_resource(show_spinner="Loading the sentiment RNN...")
-def sentiment_model() -> tuple[tuple, dict]:
-    """((WordRNN, Encoder), meta) of the shipped sentiment model."""
-    return sentiment.load()
+def sentiment_model() -> rnn_train.Trained:
+    """The shipped sentiment model: WordRNN, Encoder and meta."""
+    trained, _ = sentiment.load()  # the meta is also trained.meta
+    return trained
 
 
 @st.cache_resource(show_spinner="Loading the character models...")
-def char_models() -> tuple[charlm.BigramModel, tuple, dict, dict]:
-    """The bigram model, (CharRNN, CharVocab), and both metas."""
-    markov, markov_meta = charlm.load_markov()
-    rnn, rnn_meta = charlm.load_char_rnn()
-    return markov, rnn, markov_meta, rnn_meta
+def char_models() -> charlm.CharModels:
+    """The bigram model, the character RNN, and both metas."""
+    return charlm.load_char_models()
 
 
 def char_model_rungs() -> list[Rung]:
     """The RNN page's bigram and character RNN as rungs of the GPT page's ladder (same START convention)."""
-    markov, char_rnn, markov_meta, rnn_meta = char_models()
+    models = char_models()
+    markov, char_rnn = models.markov, models.char_rnn
 
     def markov_lls(text: str) -> torch.Tensor:
-        return markov.log_likelihoods(markov.vocab.encode(gpt.START + text))
+        return markov.log_likelihoods(markov.vocab.encode(START + text))
 
     def rnn_lls(text: str) -> torch.Tensor:
-        ids = char_rnn[1].encode(gpt.START + text)
-        return charlm.char_rnn_log_likelihoods(char_rnn[0], ids, streams=1) if len(ids) > 1 else torch.zeros(0)
+        ids = char_rnn.vocab.encode(START + text)
+        return charlm.char_rnn_log_likelihoods(char_rnn.model, ids, streams=1) if len(ids) > 1 else torch.zeros(0)
 
     return [
-        Rung("bigram Markov (one character)", markov_meta["metrics"]["bits_per_char"], markov_lls),
-        Rung("character RNN (latent state)", rnn_meta["metrics"]["bits_per_char"], rnn_lls),
+        Rung("bigram Markov (one character)", models.markov_meta["metrics"]["bits_per_char"], markov_lls),
+        Rung("character RNN (latent state)", models.rnn_meta["metrics"]["bits_per_char"], rnn_lls),
     ]
 
 
 @st.cache_resource(show_spinner="Loading the translators...")
-def translators() -> tuple[tuple, dict, tuple | None, dict | None]:
-    """(Transformer, tokenizer) and meta; the GRU baseline and its meta, or None if it is missing."""
-    transformer, meta = mt_models.load_transformer()
-    try:
-        recurrent, gru_meta = mt_models.load_gru()
-    except CheckpointError:
-        recurrent, gru_meta = None, None
-    return transformer, meta, recurrent, gru_meta
+def translators() -> Shipped:
+    """The shipped Transformer and its meta; the GRU baseline and its meta, or None if it is missing."""
+    return load_shipped()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def translation(sentence: str) -> mt_explain.Translation:
+def translation(sentence: str) -> translator_explain.Translation:
     """Greedy translation with all attention, computed once per sentence (shared model, no user files)."""
-    return mt_explain.translate(translators()[0], sentence)
+    return translator_explain.trace(translators().transformer, sentence)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def beams(sentence: str, width: int, alpha: float) -> pd.DataFrame:
     """Beam-search hypotheses, once per sentence and setting (a chart-only rerun repeats no search)."""
-    return mt_explain.beams(translators()[0], sentence, width, alpha)
+    return translator_explain.beams(translators().transformer, sentence, width, alpha)
 
 
 @st.cache_resource(show_spinner="Loading the GPT...")
-def gpt_model() -> tuple[tuple, dict]:
-    """((GPT, CharVocab), meta) of the shipped character GPT."""
-    return gpt.load_gpt()
+def gpt_model() -> Loaded:
+    """The shipped character GPT (model and vocabulary) and its meta."""
+    return gpt_train.load_gpt()
 
 
 @st.cache_resource(show_spinner="Loading the fine-tuned classifier...")
-def gpt_classifier() -> tuple[tuple, dict]:
-    """((Classifier, CharVocab), meta) of the GPT fine-tuned on movie-review sentiment."""
+def gpt_classifier() -> Loaded:
+    """The GPT fine-tuned on movie-review sentiment (classifier and vocabulary) and its meta."""
     return gpt_finetune.load()
 
 
@@ -149,12 +145,12 @@ def finetune_lock() -> threading.Lock:
 
 
 @st.cache_resource(show_spinner="Loading the density model...")
-def density_model() -> tuple[density.Trained, dict]:
-    """(MADE and independent-pixel baseline, meta) of the shipped density model."""
-    return density.load()
+def density_model() -> density_train.Shipped:
+    """The shipped density model (MADE and independent-pixel baseline) and its meta."""
+    return density_train.load_shipped()
 
 
 @st.cache_resource
-def density_test() -> tuple[torch.Tensor, torch.Tensor]:
+def density_test() -> density_data.Split:
     """Held-out digits as (N, 64) grey levels 0..16 and their labels."""
-    return density.load_levels()["test"]
+    return density_data.load_levels()["test"]

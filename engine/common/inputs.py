@@ -10,6 +10,8 @@ import io
 import math
 import unicodedata
 import warnings
+from collections.abc import Callable
+from typing import TypeVar
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -19,6 +21,7 @@ MAX_LINES = 1_000_000  # lines in one text or TSV file (a word-per-line TSV of 1
 IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "GIF": "GIF"}
 
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+T = TypeVar("T")
 
 
 class InputError(ValueError):
@@ -120,21 +123,34 @@ def parse_numbers(text: str, what: str, max_count: int, min_count: int = 1) -> l
     return values
 
 
-def parse_labelled_lines(text: str, numbered: bool = False, labels: tuple[str, ...] = ("neg", "pos")) -> list[tuple]:
-    """`label<TAB>sentence` per line -> (sentence, index of the label[, line number]); blank lines skipped."""
-    items = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if "\t" not in line:
-            raise InputError(f"Line {number}: expected {'|'.join(labels)}<TAB>sentence, found no tab.")
-        label, sentence = line.split("\t", 1)
-        if label.strip().lower() not in labels:
-            raise InputError(f"Line {number}: the label must be {' or '.join(labels)}, not {label.strip()[:20]!r}.")
-        if not sentence.strip():
+def parse_lines(text: str, parse_line: Callable[[int, str], T], nothing: str) -> list[T]:
+    """Every non-blank line through parse_line(number, line), numbered from 1; InputError(`nothing`) if none."""
+    rows = [parse_line(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not rows:
+        raise InputError(nothing)
+    return rows
+
+
+def tab_fields(number: int, line: str, layout: str) -> tuple[str, str]:
+    """The two stripped sides of `first<TAB>rest`; InputError naming the line if there is no tab."""
+    if "\t" not in line:
+        raise InputError(f"Line {number}: expected {layout}, found no tab.")
+    first, rest = line.split("\t", 1)
+    return first.strip(), rest.strip()
+
+
+SENTIMENT = {"pos": 1, "neg": 0}  # label -> class index of a sentiment TSV
+
+
+def parse_labelled_lines(text: str, numbered: bool = False, labels: dict[str, int] = SENTIMENT) -> list[tuple]:
+    """`label<TAB>sentence` per line -> (sentence, labels[label][, line number]); blank lines skipped."""
+
+    def row(number: int, line: str) -> tuple:
+        label, sentence = tab_fields(number, line, f"{'|'.join(labels)}<TAB>sentence")
+        if label.lower() not in labels:
+            raise InputError(f"Line {number}: the label must be {' or '.join(labels)}, not {label[:20]!r}.")
+        if not sentence:
             raise InputError(f"Line {number}: the sentence is empty.")
-        item = (sentence.strip(), labels.index(label.strip().lower()))
-        items.append((*item, number) if numbered else item)
-    if not items:
-        raise InputError("The file has no labelled sentences.")
-    return items
+        return (sentence, labels[label.lower()], number) if numbered else (sentence, labels[label.lower()])
+
+    return parse_lines(text, row, "The file has no labelled sentences.")

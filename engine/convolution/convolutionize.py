@@ -7,6 +7,7 @@ On a larger input the convolution keeps sliding and returns a grid of K-vectors:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -26,16 +27,22 @@ class LayerShape:
 
 def dense_layer(shape: LayerShape, seed: int) -> nn.Linear:
     """A randomly initialised dense layer on the flattened map (PyTorch's default init, seeded)."""
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    layer = nn.Linear(shape.channels * shape.height * shape.width, shape.outputs)
-    torch.random.set_rng_state(generator_state)
+    # Its own generator, never the process-wide one (sessions run side by side). The draws are those of
+    # nn.Linear.reset_parameters, so the numbers equal `torch.manual_seed(seed); nn.Linear(...)`.
+    fan_in = shape.channels * shape.height * shape.width
+    gen = torch.Generator().manual_seed(seed)
+    layer = nn.Linear(fan_in, shape.outputs, device="meta").to_empty(device="cpu")  # no draw from the global RNG
+    with torch.no_grad():
+        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=gen)
+        bound = 1 / math.sqrt(fan_in)
+        nn.init.uniform_(layer.bias, -bound, bound, generator=gen)
     return layer
 
 
 def convolutionize(layer: nn.Linear, shape: LayerShape) -> nn.Conv2d:
     """The Conv2d with each weight row of `layer` reshaped to one (C, H, W) kernel."""
-    conv = nn.Conv2d(shape.channels, shape.outputs, (shape.height, shape.width))
+    # Built on "meta" and filled below: its own random init would draw from the process-wide generator.
+    conv = nn.Conv2d(shape.channels, shape.outputs, (shape.height, shape.width), device="meta").to_empty(device="cpu")
     with torch.no_grad():
         # (K, C*H*W) -> (K, C, H, W): the same order in which flatten() reads a (C, H, W) map.
         conv.weight.copy_(layer.weight.view(shape.outputs, shape.channels, shape.height, shape.width))
@@ -89,3 +96,12 @@ def dense_on_windows(dense: nn.Linear, shape: LayerShape, x: torch.Tensor) -> to
     windows = x.unfold(1, shape.height, 1).unfold(2, shape.width, 1)  # (C, rows, cols, H, W)
     windows = windows.permute(1, 2, 0, 3, 4).flatten(2)  # (rows, cols, C*H*W)
     return dense(windows).permute(2, 0, 1)  # (K, rows, cols)
+
+
+def score_grid_frame(grid: torch.Tensor) -> pd.DataFrame:
+    """Long form of a (K, rows, cols) score grid: unit, window_row, window_col, output."""
+    k, rows, cols = grid.shape
+    return pd.DataFrame(
+        [(u, r, c, float(grid[u, r, c])) for u in range(k) for r in range(rows) for c in range(cols)],
+        columns=["unit", "window_row", "window_col", "output"],
+    )

@@ -27,11 +27,13 @@ from torch import nn
 
 from engine.common import corpora
 from engine.common.charvocab import CharVocab
-from engine.common.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from engine.common.checkpoint import load_trained, save_trained
 from engine.common.corpora import LABELS
 from engine.common.inputs import InputError, decode_text, parse_labelled_lines
-from engine.gpt import model as gpt
-from engine.gpt.model import GPT, START, GPTConfig
+from engine.common.training import optimiser_step
+from engine.gpt import train as gpt_train
+from engine.gpt.data import START
+from engine.gpt.model import GPT, GPTConfig, Loaded, Trained
 
 NAME = "gpt_sentiment"
 REBUILD = "python -m engine.train gpt_finetune"
@@ -125,13 +127,9 @@ def fine_tune(
         batch, order = order[: cfg.batch_size], order[cfg.batch_size :]
         ids, mask = encode_batch(vocab, [s for s, _ in batch], model.body.cfg.context)
         loss = _loss(model, ids, mask, torch.tensor([y for _, y in batch]), cfg.lm_weight)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        value = optimiser_step(loss, opt, sched, gpt_train.CLIP)
         if on_step:
-            on_step(step + 1, steps, loss.item())
+            on_step(step + 1, steps, value)
     return model.eval()
 
 
@@ -161,46 +159,46 @@ def _sizes(text: str, available: int) -> list[int]:
     return sizes
 
 
-def train(cfg: FinetuneConfig, progress: Callable | None = None, pretrained=None) -> tuple[tuple, dict]:
+def _run(base: GPT, vocab: CharVocab, start: str, subset: list[Example], cfg: FinetuneConfig, seed: int) -> Classifier:
+    """One point of the curve: fine-tune from the pre-trained body (a copy) or from a random start."""
+    n_examples = min(max(len(subset) * 8, cfg.min_examples), cfg.max_examples)
+    torch.manual_seed(seed)
+    if start == "pretrained":
+        body, lr = copy.deepcopy(base).requires_grad_(True), cfg.lr
+    else:
+        body, lr = GPT(len(vocab), base.cfg), cfg.scratch_lr
+    return fine_tune(Classifier(body), vocab, subset, n_examples, cfg, lr, seed)
+
+
+def train(
+    cfg: FinetuneConfig, progress: Callable | None = None, pretrained: Loaded | None = None
+) -> tuple[Trained, dict]:
     """The curve (pre-trained vs scratch, every size and seed), then the shipped classifier."""
-    (base, vocab), base_meta = pretrained or gpt.load_gpt()
+    pretrained = pretrained or gpt_train.load_gpt()
+    base, vocab, base_meta = pretrained.trained.model, pretrained.trained.vocab, pretrained.meta
     train_set, test_set = split_examples("train"), split_examples("test")
     sizes = _sizes(cfg.sizes, len(train_set))
     runs = len(sizes) * cfg.seeds * 2 + 1
     history: dict[str, list] = {"size": [], "seed": [], "start": [], "accuracy": [], "seconds": []}
-    done = 0
     for size in sizes:
         for seed in range(cfg.seed, cfg.seed + cfg.seeds):
             subset = random.Random(seed).sample(train_set, size)
-            n_examples = min(max(size * 8, cfg.min_examples), cfg.max_examples)
             for start in ("pretrained", "scratch"):
                 tick = time.perf_counter()
-                torch.manual_seed(seed)
-                if start == "pretrained":
-                    body, lr = copy.deepcopy(base).requires_grad_(True), cfg.lr
-                else:
-                    body, lr = GPT(len(vocab), base.cfg), cfg.scratch_lr
-                model = fine_tune(Classifier(body), vocab, subset, n_examples, cfg, lr, seed)
-                acc = accuracy(model, vocab, test_set)
-                for key, value in (
-                    ("size", size),
-                    ("seed", seed),
-                    ("start", start),
-                    ("accuracy", round(acc, 4)),
-                    ("seconds", round(time.perf_counter() - tick, 1)),
-                ):
+                acc = accuracy(_run(base, vocab, start, subset, cfg, seed), vocab, test_set)
+                row = {"size": size, "seed": seed, "start": start, "accuracy": round(acc, 4)}
+                for key, value in {**row, "seconds": round(time.perf_counter() - tick, 1)}.items():
                     history[key].append(value)
-                done += 1
                 if progress:
-                    progress(done, runs, {"size": size, "accuracy": acc})
+                    progress(len(history["size"]), runs, {"size": size, "accuracy": acc})
     torch.manual_seed(cfg.seed)
     final = Classifier(copy.deepcopy(base).requires_grad_(True))
     fine_tune(final, vocab, train_set, cfg.final_epochs * len(train_set), cfg, cfg.lr, cfg.seed)
     final.load_state_dict({k: v.half().float() for k, v in final.state_dict().items()})  # as shipped: half precision
     if progress:
         progress(runs, runs, {"size": len(train_set), "accuracy": accuracy(final, vocab, test_set)})
-    history["pretrained_from"] = base_meta.get("metrics", {}).get("command", gpt.REBUILD)
-    return (final.requires_grad_(False), vocab), history
+    history["pretrained_from"] = base_meta.get("metrics", {}).get("command", gpt_train.REBUILD)
+    return Trained(final.requires_grad_(False), vocab), history
 
 
 def curve(history: dict) -> list[dict]:
@@ -214,34 +212,32 @@ def curve(history: dict) -> list[dict]:
     ]
 
 
-def save(trained, cfg: FinetuneConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
-    model, vocab = trained
-    path = path or checkpoint_path(NAME)
+def save(trained: Trained, cfg: FinetuneConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
+    """Half-precision weights with both configs, the vocabulary, labels, the curve's runs and metrics."""
     meta = {
-        "name": NAME,
         "config": asdict(cfg),
-        "gpt_config": asdict(model.body.cfg),
-        "chars": list(vocab.chars),
+        "gpt_config": asdict(trained.model.body.cfg),
+        "chars": list(trained.vocab.chars),
         "labels": LABELS,
         "history": history,
         "metrics": metrics,
     }
-    save_checkpoint(path, {k: v.half() for k, v in model.state_dict().items()}, meta)
-    return path
+    return save_trained(NAME, {k: v.half() for k, v in trained.model.state_dict().items()}, meta, path)
 
 
-def load(path: Path | None = None) -> tuple[tuple[Classifier, CharVocab], dict]:
-    tensors, meta = load_checkpoint(path or checkpoint_path(NAME), REBUILD)
-    vocab = CharVocab(tuple(meta["chars"]))
-    model = Classifier(GPT(len(vocab), GPTConfig(**meta["gpt_config"])), len(meta["labels"]))
-    model.load_state_dict({k: v.float() for k, v in tensors.items()})
-    return (model.eval().requires_grad_(False), vocab), meta
+def _build(meta: dict) -> Classifier:
+    return Classifier(GPT(len(meta["chars"]), GPTConfig(**meta["gpt_config"])), len(meta["labels"]))
 
 
-def evaluate(trained, data: bytes | None = None) -> dict:
+def load(path: Path | None = None) -> Loaded:
+    """The shipped sentiment classifier (or the one at `path`), frozen, and its meta."""
+    model, meta = load_trained(NAME, REBUILD, _build, path)
+    return Loaded(Trained(model, CharVocab(tuple(meta["chars"]))), meta)
+
+
+def evaluate(trained: Trained, data: bytes | None = None) -> dict:
     """Accuracy on the held-out test sentences, or on a user's `pos|neg<TAB>sentence` TSV."""
-    model, vocab = trained
     examples = split_examples("test") if data is None else parse_labelled_lines(decode_text(data, "data file"))
     if not examples:
         raise InputError("There are no labelled sentences to score.")
-    return {"accuracy": round(accuracy(model, vocab, examples), 4), "n": len(examples)}
+    return {"accuracy": round(accuracy(trained.model, trained.vocab, examples), 4), "n": len(examples)}

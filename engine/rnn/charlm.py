@@ -8,22 +8,25 @@ everything read so far. Both report bits per character on the same held-out scen
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from engine.common import corpora
-from engine.common.charvocab import CharVocab
-from engine.common.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from engine.common.charvocab import UNKNOWN, CharVocab
+from engine.common.checkpoint import checkpoint_path, load_checkpoint, load_trained, save_trained
 from engine.common.inputs import InputError, decode_text
 from engine.common.metrics import bits_per_char
+from engine.common.training import History, optimiser_step
 from engine.rnn.elman import ElmanRNN
+
+MAX_PREFIX_CHARS = 200  # characters of a typed prefix
 
 
 def _user_text(data: bytes) -> str:
@@ -82,17 +85,15 @@ def train_markov(cfg: MarkovConfig, progress: Callable | None = None) -> tuple[B
 
 
 def save_markov(model: BigramModel, cfg: MarkovConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
-    path = path or checkpoint_path("markov")
+    """Save as the `markov` checkpoint: the counts, the vocabulary and the chosen k."""
     meta = {
-        "name": "markov",
         "config": asdict(cfg),
         "chars": list(model.vocab.chars),
         "k": model.k,
         "history": history,
         "metrics": metrics,
     }
-    save_checkpoint(path, {"counts": model.counts}, meta)
-    return path
+    return save_trained("markov", {"counts": model.counts}, meta, path)
 
 
 def load_markov(path: Path | None = None) -> tuple[BigramModel, dict]:
@@ -161,7 +162,22 @@ def char_rnn_log_likelihoods(model: CharRNN, ids: torch.Tensor, streams: int = 1
     return torch.cat(out, dim=1).flatten()
 
 
-def train_char_rnn(cfg: CharRNNConfig, progress: Callable | None = None) -> tuple[tuple[CharRNN, CharVocab], dict]:
+@dataclass(frozen=True, eq=False)
+class CharTrained:
+    """A character RNN with the vocabulary it reads."""
+
+    model: CharRNN
+    vocab: CharVocab
+
+
+def _char_rnn_step(model: CharRNN, x: torch.Tensor, y: torch.Tensor, h: torch.Tensor | None) -> tuple:
+    """Loss of one (B, T) window and the last hidden state, detached: truncated backpropagation through time."""
+    logits, hidden = model(x, h)
+    return F.cross_entropy(logits.flatten(0, 1), y.flatten()), hidden[:, -1].detach()
+
+
+def train_char_rnn(cfg: CharRNNConfig, progress: Callable | None = None) -> tuple[CharTrained, dict]:
+    """Train on the training scenes with truncated BPTT; bits per character on the validation scenes ten times."""
     torch.manual_seed(cfg.seed)
     train_text, val_text = corpora.shakespeare_text("train"), corpora.shakespeare_text("val")
     vocab = CharVocab.from_text(train_text)
@@ -170,77 +186,87 @@ def train_char_rnn(cfg: CharRNNConfig, progress: Callable | None = None) -> tupl
     model = CharRNN(len(vocab), cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
-    history: dict[str, list[float]] = {"step": [], "train_bits_per_char": [], "val_bits_per_char": [], "seconds": []}
+    history = History("step", "train_bits_per_char", "val_bits_per_char")
     h, pos, running = None, 0, []
-    start = time.perf_counter()
     report_every = max(1, cfg.steps // 10)
     for step in range(1, cfg.steps + 1):
         if pos + cfg.seq_len + 1 > data.shape[1]:
             h, pos = None, 0
         x, y = data[:, pos : pos + cfg.seq_len], data[:, pos + 1 : pos + cfg.seq_len + 1]
         pos += cfg.seq_len
-        logits, hidden = model(x, h)
-        h = hidden[:, -1].detach()  # truncated backpropagation through time
-        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
-        sched.step()
-        running.append(loss.item())
+        loss, h = _char_rnn_step(model, x, y, h)
+        running.append(optimiser_step(loss, opt, sched, cfg.clip))
         if step % report_every == 0 or step == cfg.steps:
             model.eval()
             val_bpc = bits_per_char(char_rnn_log_likelihoods(model, val_ids))
             model.train()
             train_bpc = float(np.mean(running)) / math.log(2)
             running = []
-            for key, value in (
-                ("step", step),
-                ("train_bits_per_char", train_bpc),
-                ("val_bits_per_char", val_bpc),
-                ("seconds", time.perf_counter() - start),
-            ):
-                history[key].append(round(float(value), 5))
+            history.record(step=step, train_bits_per_char=train_bpc, val_bits_per_char=val_bpc)
             if progress:
                 progress(step, cfg.steps, {"train_bpc": train_bpc, "val_bpc": val_bpc})
     model.eval()
-    return (model, vocab), history
+    return CharTrained(model, vocab), history.as_dict()
 
 
-def save_char_rnn(trained, cfg: CharRNNConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
-    model, vocab = trained
-    path = path or checkpoint_path("char_rnn")
-    meta = {
-        "name": "char_rnn",
-        "config": asdict(cfg),
-        "chars": list(vocab.chars),
-        "history": history,
-        "metrics": metrics,
-    }
-    save_checkpoint(path, model.state_dict(), meta)
-    return path
+def save_char_rnn(
+    trained: CharTrained, cfg: CharRNNConfig, history: dict, metrics: dict, path: Path | None = None
+) -> Path:
+    """Save as the `char_rnn` checkpoint, with the vocabulary."""
+    meta = {"config": asdict(cfg), "chars": list(trained.vocab.chars), "history": history, "metrics": metrics}
+    return save_trained("char_rnn", trained.model.state_dict(), meta, path)
 
 
-def load_char_rnn(path: Path | None = None) -> tuple[tuple[CharRNN, CharVocab], dict]:
-    tensors, meta = load_checkpoint(path or checkpoint_path("char_rnn"), "python -m engine.train char_rnn")
-    vocab = CharVocab(tuple(meta["chars"]))
-    model = CharRNN(len(vocab), CharRNNConfig(**meta["config"]))
-    model.load_state_dict(tensors)
-    model.eval().requires_grad_(False)
-    return (model, vocab), meta
+def load_char_rnn(path: Path | None = None) -> tuple[CharTrained, dict]:
+    """The shipped character RNN (or the one at `path`) and its meta."""
+
+    def build(meta: dict) -> CharRNN:
+        return CharRNN(len(meta["chars"]), CharRNNConfig(**meta["config"]))
+
+    model, meta = load_trained("char_rnn", "python -m engine.train char_rnn", build, path)
+    return CharTrained(model, CharVocab(tuple(meta["chars"]))), meta
 
 
-def evaluate_char_rnn(trained, data: bytes | None = None) -> dict:
-    model, vocab = trained
+def evaluate_char_rnn(trained: CharTrained, data: bytes | None = None) -> dict:
+    """Bits per character on the test scenes, or on a user's text."""
     text = corpora.shakespeare_text("test") if data is None else _user_text(data)
-    lls = char_rnn_log_likelihoods(model, vocab.encode(text))
+    lls = char_rnn_log_likelihoods(trained.model, trained.vocab.encode(text))
     return {"bits_per_char": round(bits_per_char(lls), 4), "n_chars": len(lls)}
 
 
 @torch.inference_mode()
-def char_rnn_next_probs(trained, prefix: str) -> torch.Tensor:
+def char_rnn_next_probs(trained: CharTrained, prefix: str) -> torch.Tensor:
     """(V,) distribution of the character after `prefix`, the hidden state having read all of it."""
-    model, vocab = trained
-    ids = vocab.encode(prefix or "\n")
-    logits, _ = model(ids.unsqueeze(0))
+    logits, _ = trained.model(trained.vocab.encode(prefix or "\n").unsqueeze(0))
     return F.softmax(logits[0, -1], -1)
+
+
+def next_char_table(vocab: CharVocab, probs: torch.Tensor) -> pd.DataFrame:
+    """Columns char, prob, most likely first."""
+    frame = pd.DataFrame({"char": list(vocab.chars), "prob": probs.double().numpy()})
+    frame = frame[frame["char"] != UNKNOWN]
+    return frame.sort_values("prob", ascending=False, ignore_index=True)
+
+
+def next_char_frame(markov: BigramModel, char_rnn: CharTrained, prefix: str) -> pd.DataFrame:
+    """Columns char, prob_bigram, prob_rnn: both next-character distributions after `prefix`, bigram's order."""
+    bigram = next_char_table(markov.vocab, markov.next_char_probs(prefix))
+    latent = next_char_table(char_rnn.vocab, char_rnn_next_probs(char_rnn, prefix))
+    return bigram.merge(latent, on="char", suffixes=("_bigram", "_rnn"))
+
+
+@dataclass(frozen=True, eq=False)
+class CharModels:
+    """The two shipped next-character models of the same Shakespeare text, with their metas."""
+
+    markov: BigramModel
+    char_rnn: CharTrained
+    markov_meta: dict
+    rnn_meta: dict
+
+
+def load_char_models() -> CharModels:
+    """Both shipped character models; CheckpointError if either is missing."""
+    markov, markov_meta = load_markov()
+    char_rnn, rnn_meta = load_char_rnn()
+    return CharModels(markov, char_rnn, markov_meta, rnn_meta)

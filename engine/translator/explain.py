@@ -10,10 +10,16 @@ import pandas as pd
 import sacrebleu
 import torch
 import torch.nn.functional as F
+from tokenizers import Tokenizer
 
-from engine.translator import bpe, gru
-from engine.translator import transformer as tf
-from engine.translator.models import source_ids
+from engine.common.metrics import parameter_count
+from engine.translator.data import bpe
+from engine.translator.decode import beam_search, greedy_transformer, source_ids
+from engine.translator.gru import GRUTranslator
+from engine.translator.train import Trained
+from engine.translator.transformer import Transformer, sinusoids
+
+TOP_K = 10  # next pieces shown per decoding step
 
 
 @dataclass
@@ -32,13 +38,13 @@ class Translation:
 
 
 @torch.inference_mode()
-def translate(trained: tuple, sentence: str, max_new: int = 60) -> Translation:
+def trace(trained: Trained, sentence: str) -> Translation:
     """Greedy decoding with the cache, then one teacher-forced pass that returns every attention."""
-    model, tokenizer = trained
+    model, tokenizer = trained.model, trained.tokenizer
     src_ids = source_ids(tokenizer, sentence)
-    out_ids = tf.greedy(model, torch.tensor([src_ids]), max_new)[0]
+    out_ids = greedy_transformer(model, torch.tensor([src_ids]))[0]
     src = torch.tensor([src_ids])
-    tgt_in = torch.tensor([[tf.BOS, *out_ids[:-1]]]) if out_ids else torch.tensor([[tf.BOS]])
+    tgt_in = torch.tensor([[bpe.BOS, *out_ids[:-1]]])
     enc = model.encode(src)
     dec = model.decode(tgt_in, enc)
     return Translation(
@@ -77,7 +83,7 @@ def attention_frame(weights: list[np.ndarray], queries: list[str], keys: list[st
     return pd.concat(frames, ignore_index=True)
 
 
-def top_next(tokenizer, probs: np.ndarray, k: int = 10) -> pd.DataFrame:
+def top_next(tokenizer: Tokenizer, probs: np.ndarray, k: int = TOP_K) -> pd.DataFrame:
     """Columns rank, token, prob: the k most likely next pieces at one step."""
     order = np.argsort(-probs)[:k]
     return pd.DataFrame(
@@ -85,10 +91,10 @@ def top_next(tokenizer, probs: np.ndarray, k: int = 10) -> pd.DataFrame:
     )
 
 
-def beams(trained: tuple, sentence: str, width: int, alpha: float) -> pd.DataFrame:
+def beams(trained: Trained, sentence: str, width: int, alpha: float) -> pd.DataFrame:
     """Columns rank, translation, log_prob, score (log_prob / length penalty), tokens."""
-    model, tokenizer = trained
-    hyps = tf.beam_search(model, torch.tensor([source_ids(tokenizer, sentence)]), width, alpha)
+    tokenizer = trained.tokenizer
+    hyps = beam_search(trained.model, torch.tensor([source_ids(tokenizer, sentence)]), width, alpha)
     return pd.DataFrame(
         [
             (i + 1, bpe.decode(tokenizer, h.tokens), round(h.log_prob, 3), round(h.score, 3), len(h.tokens))
@@ -100,7 +106,7 @@ def beams(trained: tuple, sentence: str, width: int, alpha: float) -> pd.DataFra
 
 def positional_frame(length: int, d_model: int) -> pd.DataFrame:
     """Columns position, dimension, value of the sinusoidal encodings."""
-    table = tf.sinusoids(length, d_model).numpy()
+    table = sinusoids(length, d_model).numpy()
     p, d = np.meshgrid(np.arange(length), np.arange(d_model), indexing="ij")
     return pd.DataFrame({"position": p.ravel(), "dimension": d.ravel(), "value": table.ravel()})
 
@@ -141,7 +147,7 @@ def corpus_table(translate_all, pairs: list[tuple[str, str]]) -> tuple[pd.DataFr
 
 @torch.inference_mode()
 def encoder_timings(
-    transformer: tf.Transformer, recurrent: gru.GRUTranslator, lengths: list[int], repeats: int = 5, seed: int = 0
+    transformer: Transformer, recurrent: GRUTranslator, lengths: list[int], repeats: int = 5, seed: int = 0
 ) -> pd.DataFrame:
     """Columns length, model, ms: median encoder forward time on random tokens of each length."""
     gen = torch.Generator().manual_seed(seed)
@@ -175,3 +181,35 @@ def training_curves(histories: dict[str, dict]) -> pd.DataFrame:
         for name, h in histories.items()
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def comparison(models: dict[str, tuple[torch.nn.Module, dict]]) -> pd.DataFrame:
+    """Columns model, parameters, training steps, test BLEU, test chrF: one row per (model, checkpoint meta)."""
+    rows = [
+        (name, parameter_count(model), meta["history"]["step"][-1], meta["metrics"]["bleu"], meta["metrics"]["chrf"])
+        for name, (model, meta) in models.items()
+    ]
+    return pd.DataFrame(rows, columns=["model", "parameters", "training steps", "test BLEU", "test chrF"])
+
+
+def attention_of(result: Translation, kind: str) -> pd.DataFrame:
+    """The attention frame of one kind ('cross', 'encoder' or 'decoder') of a traced translation."""
+    weights, queries, keys = {
+        "cross": (result.cross, result.target, result.source),
+        "encoder": (result.encoder, result.source, result.source),
+        "decoder": (result.decoder, result.target, result.target),
+    }[kind]
+    return attention_frame(weights, queries, keys)
+
+
+def head_of(frame: pd.DataFrame, layer: int, head: int) -> pd.DataFrame:
+    """The rows of one layer and head (-1: the mean of heads) of an attention frame."""
+    return frame[(frame["layer"] == layer) & (frame["head"] == head)]
+
+
+def cross_row(cross: pd.DataFrame, layer: int, query_pos: int) -> pd.DataFrame:
+    """Columns key_pos, key_token, label (position:piece), prob: where one output step looks (mean of heads)."""
+    row = head_of(cross, layer, -1)
+    row = row[row["query_pos"] == query_pos]
+    labels = [f"{p}:{k}" for p, k in zip(row["key_pos"], row["key_token"], strict=True)]
+    return row[["key_pos", "key_token"]].assign(label=labels, prob=row["weight"].to_numpy())

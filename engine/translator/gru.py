@@ -12,14 +12,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-BOS, EOS = 1, 2
-
 
 @dataclass(frozen=True)
 class GRUConfig:
     """Sizes of the recurrent translator; saved with the checkpoint."""
 
-    vocab_size: int = 6000  # the Transformer's shared BPE vocabulary
+    vocab_size: int = 6000  # shared English-German BPE vocabulary (TranslatorTraining.vocab_size)
     d_embed: int = 256  # token embedding (shared by source, target and output)
     hidden: int = 256  # GRU units per direction (encoder) and in the decoder
     dropout: float = 0.1  # on embeddings and the output layer
@@ -70,28 +68,3 @@ class GRUTranslator(nn.Module):
             logits.append(out)
             attention.append(weights)
         return torch.stack(logits, 1), torch.stack(attention, 1)
-
-
-@torch.inference_mode()
-def greedy(model: GRUTranslator, src: torch.Tensor, max_new: int = 60) -> list[list[int]]:
-    states, keys, mask, state = model.encode(src)
-    token = torch.full((src.shape[0],), BOS, dtype=torch.long)
-    rows, finished = [], torch.zeros(src.shape[0], dtype=torch.bool)
-    for _ in range(max_new):
-        logits, state, _ = model.step(token, state, states, keys, mask)
-        token = logits.argmax(-1).masked_fill(finished, EOS)
-        rows.append(token)
-        finished |= token == EOS
-        if finished.all():
-            break
-    out = torch.stack(rows, 1).tolist()
-    return [r[: r.index(EOS) + 1] if EOS in r else r for r in out]
-
-
-def batch_loss(model: GRUTranslator, batch: list, label_smoothing: float = 0.1) -> torch.Tensor:
-    from engine.translator.train import pad
-
-    src = pad([s for s, _ in batch])
-    tgt = pad([t for _, t in batch], prefix=[BOS])
-    logits, _ = model(src, tgt[:, :-1])
-    return F.cross_entropy(logits.flatten(0, 1), tgt[:, 1:].flatten(), ignore_index=0, label_smoothing=label_smoothing)

@@ -1,7 +1,8 @@
-"""Training and decoding for the English->German translators (Transformer and GRU baseline).
+"""Training, saving, loading and scoring the English->German translators (Transformer and GRU baseline).
 
 Both models see the same data, the same BPE vocabulary and the same wall-clock budget, and record
-validation loss and BLEU against elapsed seconds, so the page can compare them honestly.
+validation loss and BLEU against training seconds, so the page can compare them honestly. The two
+kinds differ only in the model class, its config and its decoder (engine.translator.decode).
 """
 
 from __future__ import annotations
@@ -12,15 +13,25 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
+import torch.nn.functional as F
 from tokenizers import Tokenizer
+from torch import nn
 
-from engine.common.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-from engine.common.inputs import InputError, decode_text
+from engine.common.checkpoint import CheckpointError, load_trained, save_trained
 from engine.common.metrics import bleu, chrf
-from engine.translator import bpe, ding, grammar
+from engine.common.training import History, optimiser_step
+from engine.translator import decode
+from engine.translator.data import bpe
+from engine.translator.data.batches import encode_pairs, teacher_forcing, token_batches
+from engine.translator.data.pairs import evaluation_pairs, training_pairs
+from engine.translator.gru import GRUConfig, GRUTranslator
+from engine.translator.transformer import Transformer, TransformerConfig
+
+__all__ = ["GRU", "TRANSFORMER", "Kind", "Shipped", "Trained", "TranslatorTraining", "load_shipped"]
+MAX_LEN = 128  # tokens kept per side of a training pair (TransformerConfig.max_len)
+VAL_TRANSLATED = 300  # validation sentences translated for the BLEU recorded during training
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class TranslatorTraining:
     vocab_size: int = 6000  # shared BPE vocabulary
     sentence_repeats: int = 3  # Ding example sentences are repeated this often per epoch
     phrases: int = 80000  # dictionary phrase pairs sampled per epoch (vocabulary)
-    synthetic: int = 40000  # grammar pairs (engine.translator.grammar), training only
+    synthetic: int = 40000  # grammar pairs (engine.translator.data.grammar), training only
     batch_tokens: int = 3000  # target tokens per batch
     lr: float = 1e-3  # peak learning rate
     warmup: int = 800  # linear warm-up steps, then inverse square root decay
@@ -41,183 +52,168 @@ class TranslatorTraining:
     seed: int = 0
 
 
-def training_pairs(
-    cfg: TranslatorTraining,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
-    """(train, val, test) English-German pairs; val and test are held-out Ding sentences only."""
-    rng = random.Random(cfg.seed)
-    pairs = ding.ding_pairs()
-    sentences = [(e, d) for e, d, k in pairs if k == "sentence"]
-    split = {p: ding.sentence_split(p[0]) for p in sentences}
-    held = {p[0].lower() for p, s in split.items() if s != "train"}
-    phrases = [(e, d) for e, d, k in pairs if k == "phrase" and e.lower() not in held]
-    train = [p for p in sentences if split[p] == "train"] * cfg.sentence_repeats
-    train += rng.sample(phrases, min(cfg.phrases, len(phrases)))
-    train += grammar.synthetic_pairs(cfg.synthetic, cfg.seed)
-    rng.shuffle(train)
-    return train, [p for p in sentences if split[p] == "val"], [p for p in sentences if split[p] == "test"]
+@dataclass(frozen=True)
+class Trained:
+    """A trained translator and the tokenizer it reads and writes."""
+
+    model: nn.Module
+    tokenizer: Tokenizer
 
 
-def encode_pairs(tokenizer: Tokenizer, pairs: list[tuple[str, str]], max_len: int) -> list[tuple[list[int], list[int]]]:
-    src = tokenizer.encode_batch([e for e, _ in pairs])
-    tgt = tokenizer.encode_batch([d for _, d in pairs])
-    return [([*s.ids[: max_len - 1], bpe.EOS], [*t.ids[: max_len - 2], bpe.EOS]) for s, t in zip(src, tgt, strict=True)]
+def _transformer_logits(model: Transformer, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+    return model(src, tgt_in).logits
 
 
-def token_batches(encoded: list, batch_tokens: int, rng: random.Random) -> list[list]:
-    """Batches of pairs of similar length holding about batch_tokens target+source tokens each."""
-    order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]), rng.random()))
-    batches, current, longest = [], [], 0
-    for i in order:
-        longest = max(longest, len(encoded[i][0]), len(encoded[i][1]))
-        if current and (len(current) + 1) * longest * 2 > batch_tokens:
-            batches.append(current)
-            current, longest = [], max(len(encoded[i][0]), len(encoded[i][1]))
-        current.append(encoded[i])
-    if current:
-        batches.append(current)
-    rng.shuffle(batches)
-    return batches
+def _gru_logits(model: GRUTranslator, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+    return model(src, tgt_in)[0]
 
 
-def pad(seqs: list[list[int]], prefix: list[int] | None = None) -> torch.Tensor:
-    prefix = prefix or []
-    width = max(len(s) for s in seqs) + len(prefix)
-    out = torch.full((len(seqs), width), bpe.PAD, dtype=torch.long)
-    for i, s in enumerate(seqs):
-        out[i, : len(prefix) + len(s)] = torch.tensor(prefix + s)
-    return out
+@dataclass(frozen=True)
+class Kind:
+    """One translator kind: train, save, load, translate and evaluate it."""
+
+    name: str  # checkpoint name
+    config: type  # model config dataclass (vocab_size is set from the tokenizer)
+    build: Callable[..., nn.Module]  # config -> model
+    greedy: Callable[[nn.Module, torch.Tensor], list[list[int]]]  # (B, S) sources -> output ids
+    logits: Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]  # (src, tgt_in) -> (B, T, V)
+
+    def loss(self, model: nn.Module, batch: list, label_smoothing: float = 0.1) -> torch.Tensor:
+        """Label-smoothed cross-entropy of next target tokens (teacher forcing)."""
+        src, tgt_in, tgt_out = teacher_forcing(batch)
+        logits = self.logits(model, src, tgt_in)
+        return F.cross_entropy(
+            logits.flatten(0, 1), tgt_out.flatten(), ignore_index=bpe.PAD, label_smoothing=label_smoothing
+        )
+
+    def translate(self, trained: Trained, sentences: list[str]) -> list[str]:
+        """Greedy translations of many sentences."""
+        sources = [decode.source_ids(trained.tokenizer, s) for s in sentences]
+        ids = decode.greedy_batches(self.greedy, trained.model, sources)
+        return [bpe.decode(trained.tokenizer, x) for x in ids]
+
+    def train(self, cfg: TranslatorTraining, progress: Callable | None = None) -> tuple[Trained, dict]:
+        """A new model and tokenizer trained on the recipe's pairs; the weights rounded as they are shipped."""
+        data = training_pairs(cfg.seed, cfg.sentence_repeats, cfg.phrases, cfg.synthetic)
+        tokenizer = bpe.train_bpe((x for e, d in data[0] for x in (e, d)), cfg.vocab_size)
+        model = self.build(self.config(vocab_size=tokenizer.get_vocab_size()))
+        model, history = _fit(self, model, cfg, tokenizer, data, progress)
+        # Shipped in float16: round now so the metrics recorded after training are the shipped model's.
+        model.load_state_dict(
+            {k: v.half().float() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+        )
+        return Trained(model, tokenizer), history
+
+    def save(
+        self, trained: Trained, cfg: TranslatorTraining, history: dict, metrics: dict, path: Path | None = None
+    ) -> Path:
+        """Weights in float16 (half the size), with config, recipe, tokenizer, history and metrics."""
+        meta = {
+            "config": asdict(trained.model.cfg),
+            "training": asdict(cfg),
+            "weights_dtype": "float16",
+            "tokenizer": trained.tokenizer.to_str(),
+            "history": history,
+            "metrics": metrics,
+        }
+        state = trained.model.state_dict()
+        return save_trained(
+            self.name, {k: v.half() if v.is_floating_point() else v for k, v in state.items()}, meta, path
+        )
+
+    def load(self, path: Path | None = None) -> tuple[Trained, dict]:
+        """The checkpoint's model (float16 weights read into float32) and tokenizer, and its meta."""
+        model, meta = load_trained(
+            self.name, f"python -m engine.train {self.name}", lambda m: self.build(self.config(**m["config"])), path
+        )
+        return Trained(model, bpe.from_json(meta["tokenizer"])), meta
+
+    def evaluate(self, trained: Trained, data: bytes | None = None) -> dict:
+        """Corpus BLEU and chrF (sacrebleu defaults) on the Ding test sentences or a user's TSV."""
+        pairs = evaluation_pairs(data)
+        hyps = self.translate(trained, [e for e, _ in pairs])
+        refs = [d for _, d in pairs]
+        return {"bleu": round(bleu(hyps, refs), 2), "chrf": round(chrf(hyps, refs), 2), "n": len(pairs)}
 
 
-def train_translator(
-    kind: str,
-    model: torch.nn.Module,
-    loss_of_batch: Callable[[torch.nn.Module, list], torch.Tensor],
-    translate_batch: Callable[[torch.nn.Module, list[list[int]]], list[list[int]]],
-    cfg: TranslatorTraining,
-    tokenizer: Tokenizer,
-    data: tuple,
-    progress: Callable | None = None,
-) -> tuple[torch.nn.Module, dict]:
+TRANSFORMER = Kind("translator", TransformerConfig, Transformer, decode.greedy_transformer, _transformer_logits)
+GRU = Kind("rnn_translator", GRUConfig, GRUTranslator, decode.greedy_gru, _gru_logits)
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """The shipped Transformer and its meta; the GRU baseline and its meta, or None if it is missing."""
+
+    transformer: Trained
+    meta: dict
+    gru: Trained | None
+    gru_meta: dict | None
+
+
+def load_shipped() -> Shipped:
+    """Both shipped translators; a missing GRU baseline is allowed (the page says how to rebuild it)."""
+    transformer, meta = TRANSFORMER.load()
+    try:
+        recurrent, gru_meta = GRU.load()
+    except CheckpointError:
+        recurrent, gru_meta = None, None
+    return Shipped(transformer, meta, recurrent, gru_meta)
+
+
+def _validate(
+    kind: Kind, model: nn.Module, tokenizer: Tokenizer, val: list, val_encoded: list, label_smoothing: float
+) -> tuple[float, float]:
+    """Validation loss (all pairs, label-smoothed as in training) and BLEU (the first VAL_TRANSLATED, greedy)."""
+    model.eval()
+    with torch.inference_mode():
+        batches = token_batches(val_encoded, 4000, random.Random(0))
+        val_loss = sum(kind.loss(model, b, label_smoothing).item() * len(b) for b in batches) / len(val_encoded)
+        sources = [s for s, _ in val_encoded[:VAL_TRANSLATED]]
+        hyps = [bpe.decode(tokenizer, ids) for ids in decode.greedy_batches(kind.greedy, model, sources)]
+    return val_loss, bleu(hyps, [d for _, d in val[:VAL_TRANSLATED]])
+
+
+def _average(model: nn.Module, snapshots: list[dict]) -> None:
+    """Load the mean of the snapshots' weights into model (paper, §6.1)."""
+    averaged = {k: sum(s[k].float() for s in snapshots) / len(snapshots) for k in snapshots[0]}
+    model.load_state_dict({k: v.to(snapshots[-1][k].dtype) for k, v in averaged.items()})
+    model.eval()
+
+
+def _fit(kind: Kind, model: nn.Module, cfg: TranslatorTraining, tokenizer: Tokenizer, data: tuple, progress) -> tuple:
     """Adam with warm-up and inverse-square-root decay until the time budget runs out."""
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     train, val, _ = data
-    encoded = encode_pairs(tokenizer, train, 128)
-    val_encoded = encode_pairs(tokenizer, val, 128)
+    encoded, val_encoded = encode_pairs(tokenizer, train, MAX_LEN), encode_pairs(tokenizer, val, MAX_LEN)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
-    schedule = lambda step: min((step + 1) / cfg.warmup, math.sqrt(cfg.warmup / (step + 1)))  # noqa: E731
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
-    history: dict[str, list[float]] = {"step": [], "seconds": [], "train_loss": [], "val_loss": [], "val_bleu": []}
-    snapshots: list[dict] = []
-    start, step, budget = time.perf_counter(), 0, cfg.minutes * 60
-    running: list[float] = []
-    eval_seconds = 0.0
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda step: min((step + 1) / cfg.warmup, math.sqrt(cfg.warmup / (step + 1)))
+    )
+    snapshots: list[dict] = []  # the weights at the last `average_last` evaluations
+    step, running, budget = 0, [], cfg.minutes * 60
+    # `seconds` counts training time only: each evaluation pause moves the history's start forward.
+    history = History("step", "train_loss", "val_loss", "val_bleu", digits=4)
     while True:
         for batch in token_batches(encoded, cfg.batch_tokens, rng):
             model.train()
-            loss = loss_of_batch(model, batch)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            running.append(
+                optimiser_step(kind.loss(model, batch, cfg.label_smoothing), opt, sched, 1.0, model.parameters())
+            )
             step += 1
-            running.append(loss.item())
-            elapsed = time.perf_counter() - start - eval_seconds  # training time only
+            elapsed = history.elapsed()
             done = elapsed >= budget
             if step % cfg.eval_every == 0 or done:
                 t0 = time.perf_counter()
-                model.eval()
-                with torch.inference_mode():
-                    val_loss = sum(
-                        loss_of_batch(model, b).item() * len(b)
-                        for b in token_batches(val_encoded, 4000, random.Random(0))
-                    ) / len(val_encoded)
-                    hyps = [
-                        bpe.decode(tokenizer, ids) for ids in translate_batch(model, [s for s, _ in val_encoded[:300]])
-                    ]
-                val_bleu = bleu(hyps, [d for _, d in val[:300]])
-                for key, value in (
-                    ("step", step),
-                    ("seconds", elapsed),
-                    ("train_loss", sum(running) / len(running)),
-                    ("val_loss", val_loss),
-                    ("val_bleu", val_bleu),
-                ):
-                    history[key].append(round(float(value), 4))
+                val_loss, val_bleu = _validate(kind, model, tokenizer, val, val_encoded, cfg.label_smoothing)
+                snapshots.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+                del snapshots[: -cfg.average_last]
+                history.start += time.perf_counter() - t0
+                history.record(step=step, train_loss=sum(running) / len(running), val_loss=val_loss, val_bleu=val_bleu)
                 running = []
-                snapshots = ([*snapshots, {k: v.detach().clone() for k, v in model.state_dict().items()}])[
-                    -cfg.average_last :
-                ]
-                eval_seconds += time.perf_counter() - t0
                 if progress:
-                    progress(
-                        min(int(elapsed), int(budget)),
-                        int(budget),
-                        {"step": step, "val_loss": val_loss, "val_bleu": val_bleu},
-                    )
+                    info = {"step": step, "val_loss": val_loss, "val_bleu": val_bleu}
+                    progress(min(int(elapsed), int(budget)), int(budget), info)
             if done:
-                averaged = {k: sum(s[k].float() for s in snapshots) / len(snapshots) for k in snapshots[0]}
-                model.load_state_dict({k: v.to(snapshots[-1][k].dtype) for k, v in averaged.items()})
-                model.eval()
-                history["averaged_checkpoints"] = len(snapshots)
-                return model, history
-
-
-def parse_pairs_tsv(text: str) -> list[tuple[str, str]]:
-    """`english<TAB>german` per line; blank lines skipped."""
-    pairs = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if "\t" not in line:
-            raise InputError(f"Line {number}: expected english<TAB>german, found no tab.")
-        english, german = (x.strip() for x in line.split("\t", 1))
-        if not english or not german:
-            raise InputError(f"Line {number}: {'the English' if not english else 'the German'} side is empty.")
-        pairs.append((english, german))
-    if not pairs:
-        raise InputError("The file has no sentence pairs.")
-    return pairs
-
-
-def save_translator(
-    name: str,
-    model: torch.nn.Module,
-    model_cfg: Any,
-    train_cfg: TranslatorTraining,
-    tokenizer: Tokenizer,
-    history: dict,
-    metrics: dict,
-    path: Path | None,
-) -> Path:
-    path = path or checkpoint_path(name)
-    meta = {
-        "name": name,
-        "config": asdict(model_cfg),
-        "training": asdict(train_cfg),
-        "weights_dtype": "float16",
-        "tokenizer": tokenizer.to_str(),
-        "history": history,
-        "metrics": metrics,
-    }
-    # Shipped in float16 (half the size; the model is rounded to it before evaluation, see mt_models.train).
-    save_checkpoint(path, {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}, meta)
-    return path
-
-
-def load_translator(name: str, path: Path | None, build: Callable[[dict], torch.nn.Module]) -> tuple[Any, dict]:
-    tensors, meta = load_checkpoint(path or checkpoint_path(name), f"python -m engine.train {name}")
-    model = build(meta["config"])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in tensors.items()})
-    model.eval().requires_grad_(False)
-    return (model, bpe.from_json(meta["tokenizer"])), meta
-
-
-def evaluate_translations(translate_all: Callable[[list[str]], list[str]], data: bytes | None) -> dict:
-    """Corpus BLEU and chrF (sacrebleu defaults) on the Ding test sentences or a user's TSV."""
-    pairs = ding.sentence_pairs("test") if data is None else parse_pairs_tsv(decode_text(data, "data file"))
-    hyps = translate_all([e for e, _ in pairs])
-    refs = [d for _, d in pairs]
-    return {"bleu": round(bleu(hyps, refs), 2), "chrf": round(chrf(hyps, refs), 2), "n": len(pairs)}
+                _average(model, snapshots)
+                return model, {**history.as_dict(), "averaged_checkpoints": len(snapshots)}

@@ -2,7 +2,8 @@
 
 Every attention (encoder self, decoder masked self, decoder-encoder cross) returns its weights per
 layer and head in the output, never on the module, because one cached model serves every session.
-Decoding caches past keys and values, so each new token costs one position, not the whole prefix.
+With a cache, decoding reuses past keys and values, so each new token costs one position, not the
+whole prefix (engine.translator.decode).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from torch import nn
 class TransformerConfig:
     """Sizes of the translator; saved with the checkpoint."""
 
-    vocab_size: int = 8000  # shared English-German BPE vocabulary
+    vocab_size: int = 6000  # shared English-German BPE vocabulary (TranslatorTraining.vocab_size)
     d_model: int = 256  # width of every residual stream
     n_head: int = 4  # attention heads per layer (d_model / n_head = 64 per head)
     d_ff: int = 1024  # inner width of the position-wise feed-forward layers
@@ -189,99 +190,3 @@ class Transformer(nn.Module):
 
     def new_cache(self) -> list[dict]:
         return [{"self": {}, "cross": {}} for _ in self.decoder]
-
-
-# --- decoding -------------------------------------------------------------------------------------
-
-BOS, EOS = 1, 2  # engine.translator.bpe ids
-
-
-@torch.inference_mode()
-def greedy(model: Transformer, src: torch.Tensor, max_new: int = 60, use_cache: bool = True) -> list[list[int]]:
-    """Most likely token at each step, for a batch of (B, S) sources; lists stop after </s>."""
-    enc = model.encode(src)
-    out = torch.full((src.shape[0], 1), BOS, dtype=torch.long)
-    cache = model.new_cache() if use_cache else None
-    finished = torch.zeros(src.shape[0], dtype=torch.bool)
-    for step in range(max_new):
-        if use_cache:
-            logits = model.decode(out[:, -1:], enc, cache, offset=step).logits[:, -1]
-        else:
-            logits = model.decode(out, enc).logits[:, -1]  # recompute the whole prefix
-        token = logits.argmax(-1).masked_fill(finished, EOS)
-        out = torch.cat([out, token[:, None]], dim=1)
-        finished |= token == EOS
-        if finished.all():
-            break
-    return [_until_eos(row[1:].tolist()) for row in out]
-
-
-def _until_eos(ids: list[int]) -> list[int]:
-    return ids[: ids.index(EOS) + 1] if EOS in ids else ids
-
-
-@dataclass
-class Hypothesis:
-    tokens: list[int]  # generated ids, without <s>
-    log_prob: float  # sum of token log-probabilities
-    score: float  # log_prob / length penalty
-
-
-def length_penalty(length: int, alpha: float) -> float:
-    """((5 + length) / 6) ** alpha (Wu et al., 2016); alpha 0 means plain log-probability."""
-    return ((5 + length) / 6) ** alpha
-
-
-@torch.inference_mode()
-def beam_search(
-    model: Transformer, src: torch.Tensor, width: int = 4, alpha: float = 0.6, max_new: int = 60
-) -> list[Hypothesis]:
-    """Beam search for one (1, S) source with cached keys/values; best hypotheses first."""
-    enc = model.encode(src)
-    enc = EncoderOutput(enc.memory.expand(width, -1, -1), enc.mask.expand(width, -1, -1, -1))
-    cache = model.new_cache()
-    beams = [Hypothesis([], 0.0, 0.0)]
-    done: list[Hypothesis] = []
-    for step in range(max_new):
-        last = torch.tensor([[h.tokens[-1] if h.tokens else BOS] for h in beams])
-        sub_enc = EncoderOutput(enc.memory[: len(beams)], enc.mask[: len(beams)])
-        logp = F.log_softmax(model.decode(last, sub_enc, cache, offset=step).logits[:, -1], -1)  # (n, V)
-        totals = torch.tensor([h.log_prob for h in beams])[:, None] + logp
-        top = totals.flatten().topk(min(width * 2, totals.numel()))
-        candidates, keep = [], []
-        for rank, (value, flat) in enumerate(zip(top.values.tolist(), top.indices.tolist(), strict=True)):
-            row, token = divmod(flat, logp.shape[1])
-            hyp = Hypothesis([*beams[row].tokens, token], value, value / length_penalty(step + 1, alpha))
-            if token == EOS:
-                if rank < width:  # a finished hypothesis counts only if it made the top `width`
-                    done.append(hyp)
-            elif len(candidates) < width:
-                candidates.append(hyp)
-                keep.append(row)
-        if not candidates:
-            break
-        best_open = max(c.log_prob for c in candidates) / length_penalty(max_new, alpha)
-        if len(done) >= width or (done and max(d.score for d in done) >= best_open):
-            break
-        index = torch.tensor(keep)
-        for layer in cache:  # reorder the cached keys/values to follow the surviving beams
-            for part in ("self", "cross"):
-                for key in ("k", "v"):
-                    layer[part][key] = layer[part][key][index]
-        beams = candidates
-        if step == max_new - 1:
-            done.extend(beams)  # out of length: unfinished hypotheses compete too
-    return sorted(done or beams, key=lambda h: h.score, reverse=True)[:width]
-
-
-# --- training hooks -------------------------------------------------------------------------------
-
-
-def batch_loss(model: Transformer, batch: list, label_smoothing: float = 0.1) -> torch.Tensor:
-    """Label-smoothed cross-entropy of next target tokens (teacher forcing)."""
-    from engine.translator.train import pad
-
-    src = pad([s for s, _ in batch])
-    tgt = pad([t for _, t in batch], prefix=[BOS])  # <s> y1 .. yn </s>
-    logits = model(src, tgt[:, :-1]).logits
-    return F.cross_entropy(logits.flatten(0, 1), tgt[:, 1:].flatten(), ignore_index=0, label_smoothing=label_smoothing)

@@ -77,11 +77,37 @@ def page(browser):
     """A fresh browser page; `page.errors` collects console errors and uncaught page errors."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
-    pg.errors = []
-    pg.on("console", lambda msg: pg.errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    pg.errors, pg.error_urls = [], []  # console errors (with where each pointed) and uncaught page errors
+
+    def on_console(msg) -> None:
+        if msg.type == "error":
+            pg.errors.append(f"console: {msg.text}")
+            pg.error_urls.append(msg.location.get("url", ""))
+
+    pg.on("console", on_console)
     pg.on("pageerror", lambda err: pg.errors.append(f"pageerror: {err}"))
     yield pg
     context.close()
+
+
+def environmental(url: str, server_url: str) -> bool:
+    """A load this offline machine or Streamlit itself fails: Google's font host (the Material icons), and
+    the health and host-config probes Streamlit first sends below a page's own path."""
+    return url.startswith("https://fonts.gstatic.com/") or (
+        url.startswith(f"{server_url}/") and "/_stcore/" in url and url.endswith(("/health", "/host-config"))
+    )
+
+
+def assert_clean(page, server_url: str) -> None:
+    """No exception box, no error alert, and no browser error but the environmental failed loads above."""
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    console = [e for e in page.errors if e.startswith("console:")]
+    unexpected = [e for e in page.errors if not e.startswith("console:")]  # uncaught page errors
+    for error, url in zip(console, page.error_urls, strict=True):
+        if not (error.startswith("console: Failed to load resource") and environmental(url, server_url)):
+            unexpected.append(f"{error} ({url})")
+    assert unexpected == []
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:

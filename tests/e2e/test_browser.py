@@ -6,7 +6,7 @@ import re
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import ROOT, SCREENSHOTS, full_screenshot, settle, wait_for_app
+from tests.e2e.conftest import ROOT, SCREENSHOTS, assert_clean, full_screenshot, settle, wait_for_app
 from ui.navigation import EXPLAINERS
 
 PAGES = [("home", "", 0)] + [(e.path.split("/")[-1][:-3], e.path.split("/")[-1][:-3], 4) for e in EXPLAINERS]
@@ -25,7 +25,7 @@ def test_page_renders_without_exceptions(page, server_url, name, path, min_chart
             f"() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {min_charts}",
             timeout=60_000,
         )
-    assert page.locator('[data-testid="stException"]').count() == 0
+    assert_clean(page, server_url)  # no exception, no error alert, no browser error of the page's own
     full_screenshot(page, SCREENSHOTS / f"{name}.png")
 
 

@@ -71,6 +71,6 @@ def test_every_bad_file_gets_a_message_and_the_page_survives(run_page, path, key
 
 
 def test_the_text_corpus_has_enough_prose_for_fine_tuning():
-    from engine.gpt.model import MIN_ADAPT_CHARS
+    from engine.gpt.train import MIN_ADAPT_CHARS
 
     assert len(PROSE) >= MIN_ADAPT_CHARS  # so "accept" texts are also acceptable to the fine-tune uploader

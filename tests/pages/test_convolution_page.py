@@ -7,8 +7,8 @@ from PIL import Image
 
 from engine.common import images
 from engine.common.inputs import load_image
-from engine.convolution import conv1d, digits
-from tests.pages.conftest import texts, widget
+from engine.convolution import conv1d, detect, digits
+from tests.pages.conftest import charts, texts, widget
 
 PAGE = "pages/convolution.py"
 
@@ -90,8 +90,8 @@ def test_canvas_is_read_like_the_engine_reads_it(run_page):
     at.run()
     cnn, _ = digits.load()
     _, _, x, y = digits.load_split(digits.DigitsConfig())
-    canvas, truth = digits.compose_canvas(x, y, 3, 7)
-    found = digits.find_digits(digits.score_map(digits.DigitsFCN(cnn), canvas), 0.5)
+    canvas, truth = detect.compose_canvas(x, y, 3, 7)
+    found = detect.find_digits(detect.score_map(digits.DigitsFCN(cnn), canvas), 0.5)
     assert f"**Read left to right:** {''.join(found['label'])}" in texts(at)
     assert f"**Placed on the canvas:** {''.join(str(v) for v in truth['label'])}" in texts(at)
 
@@ -113,7 +113,7 @@ def test_bad_upload_gets_a_clear_message(run_page):
 
 def test_uploaded_picture_is_scanned(run_page):
     _, _, x, y = digits.load_split(digits.DigitsConfig())
-    canvas, truth = digits.compose_canvas(x, y, 4, 11)
+    canvas, truth = detect.compose_canvas(x, y, 4, 11)
     # As a user would have it: dark ink on white paper, three times larger.
     paper = Image.fromarray(((1 - canvas) * 255).astype(np.uint8)).resize((canvas.shape[1] * 3, 72))
     buffer = io.BytesIO()
@@ -122,6 +122,59 @@ def test_uploaded_picture_is_scanned(run_page):
     _upload(at, "my digits.png", buffer.getvalue())
     cnn, _ = digits.load()
     grey = images.strokes_on_black(images.resize_to_height(images.to_grey(load_image(buffer.getvalue())), 24))
-    found = digits.find_digits(digits.score_map(digits.DigitsFCN(cnn), grey), 0.5)
+    found = detect.find_digits(detect.score_map(digits.DigitsFCN(cnn), grey), 0.5)
     assert f"**Read left to right:** {''.join(found['label'])}" in texts(at)
     assert len(found) == len(truth)
+
+
+def _page_with_downloads(run_page, monkeypatch, query=None):
+    """Run the page, keeping each CSV download as the file a visitor would get (by file name)."""
+    import pandas as pd
+
+    from ui.convolution import detector, sections
+
+    files = {}
+    for module in (sections, detector):
+        original = module.download_csv
+
+        def keep(frame, label, file_name, key, original=original):
+            files[file_name] = pd.read_csv(io.StringIO(frame.to_csv(index=False)))
+            original(frame, label, file_name, key)
+
+        monkeypatch.setattr(module, "download_csv", keep)
+    at = run_page(PAGE, query)
+    return files, {c["title"]: c["data"] for c in charts(at)}
+
+
+def test_every_download_holds_the_numbers_its_chart_draws(run_page, monkeypatch):
+    import pandas as pd
+
+    files, drawn = _page_with_downloads(run_page, monkeypatch, {"pad": "1", "k": "3", "kernel": "edge (difference)"})
+    expected = ["sliding_steps.csv", "toeplitz.csv", "parameter_counts.csv", "dense_vs_conv.csv", "score_grid.csv"]
+    assert sorted(files) == sorted([*expected, "score_map.csv"])
+    toeplitz = next(v for t, v in drawn.items() if t.startswith("The same convolution as a dense"))
+    np.testing.assert_allclose(np.array(toeplitz[0]["z"], dtype=float), files["toeplitz.csv"].to_numpy())
+    counts = files["parameter_counts.csv"]
+    for trace in drawn["Weights needed as the input grows"]:
+        rows = counts[counts["layer"] == trace["name"]]
+        assert list(trace["x"]) == list(rows["input_length"]) and list(trace["y"]) == list(rows["weights"])
+    both = files["dense_vs_conv.csv"]
+    for trace in drawn["The same input through both layers"]:
+        np.testing.assert_allclose(np.array(trace["y"], dtype=float), both[trace["name"]], rtol=1e-6)
+    grid = files["score_grid.csv"]
+    unit0 = grid[grid["unit"] == 0].pivot(index="window_row", columns="window_col", values="output")
+    drawn_grid = np.array(drawn["Output unit 0 at every window position"][0]["z"], dtype=float)
+    np.testing.assert_allclose(drawn_grid, unit0.to_numpy(), rtol=1e-6)
+    scores = files["score_map.csv"]
+    background = scores[scores["class"] == "background"].pivot(index="row", columns="col", values="prob")
+    score_chart = next(v for t, v in drawn.items() if t.startswith("Score map"))
+    np.testing.assert_allclose(np.array(score_chart[0]["z"], dtype=float), 1 - background.to_numpy(), atol=1e-6)
+    steps = files["sliding_steps.csv"]
+    window = next(
+        t for t in drawn["Input x (the kernel's window in red, padding zeros in grey)"] if t["name"] == "in window"
+    )
+    first = steps[steps["position"] == 0]
+    assert list(window["x"]) == list(first["input_index"]) and list(window["y"]) == list(first["input"])
+    this_step = next(t for t in drawn["Output y, filled in step by step"] if t["name"] == "this step")
+    assert list(this_step["y"]) == [first["output"].iloc[0]]
+    assert isinstance(steps, pd.DataFrame) and len(steps) == 3 * steps["position"].nunique()

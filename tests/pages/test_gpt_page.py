@@ -1,21 +1,26 @@
 """The GPT page driven as a user would: sampling, one step, scoring, uploads, a tiny fine-tune."""
 
+import json
 import math
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from engine.gpt import model as gpt
-from tests.pages.conftest import charts, widget
+from engine.gpt import finetune as gpt_finetune
+from engine.gpt import sample as gpt_sample
+from engine.gpt import train as gpt_train
+from engine.gpt.train import load_gpt
+from tests.pages.conftest import ROOT, charts, widget
 from ui import loaders
+from ui.gpt import sections
 
 PAGE = "pages/gpt.py"
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return gpt.load_gpt()[0]
+    return load_gpt().trained
 
 
 def samples(at) -> list[str]:
@@ -32,7 +37,7 @@ def test_two_settings_are_sampled_with_the_same_seed(run_page):
     at = run_page(PAGE, {"n": "60", "seed": "4"})
     a, b = samples(at)
     prompt = widget(at, "text_area", "Prompt (the model continues it)").value
-    generated = at.session_state["gpt.samples"][1]
+    generated = at.session_state["gpt.samples"].texts
     assert [len(t) for t in generated] == [60, 60]
     assert [a, b] == [(prompt + t).rstrip("\n") for t in generated]  # the code box drops a final newline
     assert generated[0] != generated[1]  # the settings differ, the seed does not
@@ -46,7 +51,7 @@ def test_two_settings_are_sampled_with_the_same_seed(run_page):
 
 def test_greedy_settings_from_the_url_match_an_independent_greedy_loop(run_page, shipped):
     at = run_page(PAGE, {"n": "30", "ka": "1", "prompt": "KING:"})
-    model, vocab = shipped
+    model, vocab = shipped.model, shipped.vocab
     ids = vocab.encode("\nKING:").tolist()
     for _ in range(30):
         logits = model(torch.tensor([ids])).logits[0, -1]
@@ -72,12 +77,26 @@ def test_one_step_shows_candidates_rank_entropy_and_attention(run_page):
     assert sum(attention["data"][0]["y"]) == pytest.approx(1.0, abs=1e-4)
 
 
+def test_one_steps_numbers_are_the_samplers_recorded_distribution(run_page, shipped):
+    at = run_page(PAGE, {"n": "40", "ka": "5", "prompt": "KING:", "seed": "3"})
+    widget(at, "slider", "Generated character of sample A").set_value(9).run()
+    steps = [s for _, s in gpt_sample.sample(shipped, "KING:", 40, 0.8, 5, 1.0, seed=3, record=True)]
+    probs = steps[8].probs.double()
+    chosen = steps[8].chosen
+    ranked = sorted(range(len(probs)), key=lambda i: -float(probs[i]))  # by hand: position in a sorted list
+    assert int(metric(at, "Its rank")) == ranked.index(chosen) + 1
+    assert float(metric(at, "Its probability")) == pytest.approx(float(probs[chosen]), abs=5e-4)
+    entropy = float(-(probs[probs > 0] * torch.log2(probs[probs > 0])).sum())
+    assert metric(at, "Entropy") == f"{entropy:.2f} bits"
+    assert float(metric(at, "Mass cut by top-k/top-p")) == pytest.approx(1 - sum(sorted(probs.tolist())[-5:]), abs=5e-4)
+
+
 def test_scoring_matches_a_direct_forward_pass(run_page, shipped):
     text = "Good morrow, sweet lady."
     at = run_page(PAGE)
     widget(at, "text_area", "Text to score").input(text)
     at.run()
-    model, vocab = shipped
+    model, vocab = shipped.model, shipped.vocab
     ids = vocab.encode("\n" + text)
     ll = F.log_softmax(model(ids[None, :-1]).logits[0], -1).gather(-1, ids[1:, None]).squeeze(-1)
     expected = float(-ll.double().mean() / math.log(2))
@@ -100,7 +119,7 @@ def test_an_uploaded_text_is_scored_and_a_bad_one_refused(run_page):
     assert not at.exception
 
 
-def test_the_model_ladder_lists_four_models(run_page):
+def test_the_model_ladder_lists_four_models(run_page, shipped):
     at = run_page(PAGE)
     ladder = next(c for c in charts(at) if c["title"].startswith("Bits per character, by how much"))
     held_out = next(t for t in ladder["data"] if t["name"] == "held-out Shakespeare scenes")
@@ -108,13 +127,42 @@ def test_the_model_ladder_lists_four_models(run_page):
     assert len(values) == 4
     ordered = [values[k] for k in values]
     assert ordered[0] > ordered[1] > ordered[-1]  # unigram worst, GPT best
+    gpt_meta = load_gpt().meta
+    metas = [json.loads((ROOT / "assets" / f"{n}.json").read_text())["metrics"] for n in ("markov", "char_rnn")]
+    assert ordered == pytest.approx(
+        [
+            gpt_meta["metrics"]["unigram_bits_per_char"],
+            *(m["bits_per_char"] for m in metas),
+            gpt_meta["metrics"]["bits_per_char"],
+        ]
+    )
+    yours = dict(zip(*(next(t for t in ladder["data"] if t["name"] == "your text")[k] for k in "yx"), strict=True))
+    text = widget(at, "text_area", "Text to score").value
+    model, vocab = shipped.model, shipped.vocab
+    ids = vocab.encode("\n" + text)
+    direct = F.log_softmax(model(ids[None, :-1]).logits[0], -1).gather(-1, ids[1:, None]).squeeze(-1)
+    assert next(v for k, v in yours.items() if k.startswith("GPT")) == pytest.approx(
+        float(-direct.double().mean() / math.log(2)), abs=1e-4
+    )
+    unigram = torch.tensor(gpt_meta["history"]["unigram_log_probs"]).double()[vocab.encode(text)]
+    assert next(v for k, v in yours.items() if k.startswith("unigram")) == pytest.approx(
+        float(-unigram.mean() / math.log(2)), abs=1e-4
+    )
 
 
 def test_the_classifier_reads_the_users_sentence(run_page):
-    at = run_page(PAGE, {"review": "An utterly dreadful, boring mess."})
-    assert metric(at, "Fine-tuned GPT says") in ("positive", "negative")
+    classifier = gpt_finetune.load().trained
+    negative, positive = "An utterly dreadful, boring mess.", "A wonderful, moving and beautifully acted film."
+    p_negative, p_positive = gpt_finetune.predict_positive(classifier.model, classifier.vocab, [negative, positive])
+    assert p_negative < 0.5 < p_positive  # the engine itself gets both clear sentences right
+    at = run_page(PAGE, {"review": negative})
+    assert metric(at, "Fine-tuned GPT says") == "negative"
+    assert at.get("progress")[0].proto.text == f"P(positive) = {float(p_negative):.2f}"
     curve = next(c for c in charts(at) if c["title"].startswith("Accuracy against labels"))
     assert {t.get("name") for t in curve["data"]} >= {"pre-trained", "from scratch"}
+    widget(at, "text_input", "A sentence for the fine-tuned classifier").input(positive).run()
+    assert metric(at, "Fine-tuned GPT says") == "positive"
+    assert at.get("progress")[0].proto.text == f"P(positive) = {float(p_positive):.2f}"
 
 
 def test_a_tiny_fine_tune_runs_and_leaves_the_shared_model_alone(run_page):
@@ -125,10 +173,15 @@ def test_a_tiny_fine_tune_runs_and_leaves_the_shared_model_alone(run_page):
     widget(at, "slider", "Fine-tuning steps (16 windows of 128 characters each)").set_value(10)
     at.button(key="gpt.adapt_go").click().run()
     assert not at.exception
-    assert any("bits per character before" in m.value for m in at.markdown)
+    shown = next(m.value for m in at.markdown if "bits per character before" in m.value)
+    adapted = gpt_train.adapt(load_gpt().trained, "The cat sat on the mat. " * 40, 10)  # the same fine-tune, directly
+    assert f"{adapted.before_bpc:.3f} bits per character before, **{adapted.after_bpc:.3f}** after" in shown
+    assert adapted.after_bpc < adapted.before_bpc
     assert len(at.code) >= 4  # two samples above, original and fine-tuned copy below
-    served = loaders.gpt_model()[0][0]  # the one object every session of this process shares
-    fresh = gpt.load_gpt()[0][0]
+    original = "".join(c for c, _ in gpt_sample.sample(load_gpt().trained, "", 300, 0.8, seed=0))
+    assert at.code[-2].value == original.rstrip("\n")
+    served = loaders.gpt_model().trained.model  # the one object every session of this process shares
+    fresh = load_gpt().trained.model
     assert all(
         torch.equal(a, b) for a, b in zip(served.state_dict().values(), fresh.state_dict().values(), strict=True)
     )
@@ -160,8 +213,8 @@ def test_a_second_fine_tune_waits_for_the_first_with_a_message(run_page):
 def test_a_sample_another_visitor_drew_is_reused_not_redrawn(run_page, monkeypatch):
     first = run_page(PAGE, {"n": "40", "seed": "11"})
     calls = []
-    real = gpt.sample
-    monkeypatch.setattr(gpt, "sample", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = gpt_sample.sample
+    monkeypatch.setattr(sections, "sample", lambda *a, **k: calls.append(a) or real(*a, **k))
     second = run_page(PAGE, {"n": "40", "seed": "11"})  # another session, the same settings
     assert calls == [] and samples(second) == samples(first)
     third = run_page(PAGE, {"n": "40", "seed": "12"})  # new settings are drawn

@@ -5,6 +5,7 @@ import pytest
 
 from engine.rnn import charlm, sentiment, tagger
 from engine.rnn import explain as unroll
+from engine.rnn.explain import MAX_WORDS
 from engine.rnn.text import tokenize
 from tests.pages.conftest import charts, texts, widget
 
@@ -18,9 +19,7 @@ def engines():
 
 
 def _typed(run_page, sentence: str = SENTENCE, **query):
-    at = run_page(PAGE, query)
-    widget(at, "text_input", "Your sentence (up to 40 words)").input(sentence)
-    at.run()
+    at = widget(run_page(PAGE, query), "text_input", f"Your sentence (up to {MAX_WORDS} words)").input(sentence).run()
     assert not at.exception
     return at
 
@@ -58,7 +57,7 @@ def test_weight_scale_slider_changes_every_later_step(run_page, engines):
     at.run()
     assert at.query_params["scale"] == "1.5"
     (chart,) = [c for c in charts(at) if c["title"] == "|h_t(W_hh × 1.5) − h_t| at every step"]
-    model, encoder = engines[1]
+    model, encoder = engines[1].model, engines[1].encoder
     words = tokenize(SENTENCE)
     expected = (unroll.trace(model, encoder, words, 1.5).hidden - unroll.trace(model, encoder, words).hidden).norm(
         dim=1
@@ -70,8 +69,8 @@ def test_weight_scale_slider_changes_every_later_step(run_page, engines):
 def test_empty_and_long_sentences_get_messages(run_page):
     at = _typed(run_page, "   ")
     assert any("Type a sentence" in e.value for e in at.error)
-    at = _typed(run_page, "word " * 45)
-    assert any("45 words" in e.value for e in at.error)
+    at = _typed(run_page, "word " * (MAX_WORDS + 5))
+    assert any(f"{MAX_WORDS + 5} words" in e.value for e in at.error)
 
 
 def test_markov_vs_rnn_numbers_come_from_the_checkpoints(run_page):
@@ -106,7 +105,12 @@ def test_binary_upload_gets_a_message(run_page):
     assert any("Cannot use this file" in e.value and "NUL" in e.value for e in at.error)
 
 
-def test_edit_a_word(run_page):
+def _chart(at, title: str) -> np.ndarray:
+    (chart,) = [c for c in charts(at) if c["title"] == title]
+    return np.asarray(chart["data"][0]["y"], dtype=float)
+
+
+def test_edit_a_word(run_page, engines):
     at = _typed(run_page)
     at.selectbox(key="rnn.edit_index").set_value(4)
     at.radio(key="rnn.edit_action").set_value("replace")
@@ -114,3 +118,29 @@ def test_edit_a_word(run_page):
     widget(at, "text_input", "Replace with").input("wonderful")
     at.run()
     assert not at.exception
+    model, encoder = engines[1].model, engines[1].encoder
+    words = tokenize(SENTENCE)
+    effect = unroll.change_after_edit(model, encoder, words, 4, "wonderful")
+    np.testing.assert_allclose(_chart(at, "How far each later h_t moves"), effect["hidden_change"], rtol=1e-5)
+    # reference for the effect: the hidden states of both sentences straight from the RNN
+    edited = [*words[:4], "wonderful", *words[5:]]
+    before, after = (model(encoder([w])).hidden[0] for w in (words, edited))
+    np.testing.assert_allclose(effect["hidden_change"], (before - after).norm(dim=1)[5:].detach(), rtol=1e-5)
+    target = int(model(encoder([words])).logits[0, -1].argmax())
+    grads = unroll.gradient_norms(model, encoder, words, target)
+    np.testing.assert_allclose(_chart(at, "|∂ log p(last output) / ∂h_t| (W_hh × 1)"), grads["grad_norm"], rtol=1e-5)
+
+
+def test_weight_scale_reaches_the_gradient_chart(run_page, engines):
+    at = _typed(run_page, scale="0.5")
+    assert at.slider(key="rnn.scale").value == 0.5
+    model, encoder = engines[1].model, engines[1].encoder
+    words = tokenize(SENTENCE)
+    target = int(model(encoder([words])).logits[0, -1].argmax())
+    grads = unroll.gradient_norms(model, encoder, words, target, 0.5)
+    np.testing.assert_allclose(_chart(at, "|∂ log p(last output) / ∂h_t| (W_hh × 0.5)"), grads["grad_norm"], rtol=1e-5)
+
+
+def test_out_of_range_scale_in_the_url_is_ignored(run_page):
+    at = _typed(run_page, scale="7")
+    assert at.slider(key="rnn.scale").value == 1.0

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sacrebleu
 
-from engine.translator import explain as mt_explain
-from engine.translator import models as mt_models
+from engine.translator import explain
+from engine.translator.train import TRANSFORMER, load_shipped
 from tests.pages.conftest import charts, texts, widget
 from ui.charts import plain
 
@@ -15,7 +15,7 @@ SENTENCE = "My brother reads the newspaper."
 
 @pytest.fixture(scope="module")
 def trained():
-    return mt_models.load_transformer()[0]
+    return TRANSFORMER.load()[0]
 
 
 def _typed(run_page, sentence=SENTENCE, **query):
@@ -28,18 +28,18 @@ def _typed(run_page, sentence=SENTENCE, **query):
 
 def test_greedy_and_beam_match_the_engine(run_page, trained):
     at = _typed(run_page)
-    expected = mt_explain.translate(trained, SENTENCE).text
+    expected = explain.trace(trained, SENTENCE).text
     assert expected in [t.value for t in at.text]
     widget(at, "slider", "Beam width").set_value(3)
     at.run()
-    beams = mt_explain.beams(trained, SENTENCE, 3, 0.6)
+    beams = explain.beams(trained, SENTENCE, 3, 0.6)
     assert list(at.dataframe[0].value["translation"]) == list(beams["translation"])
 
 
 def test_layer_and_head_selectors_show_that_attention(run_page, trained):
     at = _typed(run_page, kind="encoder", layer="1", head="2")
     (chart,) = [c for c in charts(at) if c["title"] == "encoder self-attention, layer 1, head 2"]
-    result = mt_explain.translate(trained, SENTENCE)
+    result = explain.trace(trained, SENTENCE)
     np.testing.assert_allclose(np.asarray(chart["data"][0]["z"], dtype=float), result.encoder[1][2], atol=1e-5)
     at.selectbox(key="mt.kind").set_value("cross")
     at.selectbox(key="mt.head").set_value(-1)
@@ -52,10 +52,10 @@ def test_step_slider_shows_top_ten(run_page, trained):
     at = _typed(run_page)
     widget(at, "slider", "Decoding step").set_value(2)
     at.run()
-    result = mt_explain.translate(trained, SENTENCE)
+    result = explain.trace(trained, SENTENCE)
     (chart,) = [c for c in charts(at) if c["title"].startswith("Top 10 next pieces")]
     assert chart["title"] == f"Top 10 next pieces (chosen: {plain(result.output[1])})"
-    top = mt_explain.top_next(trained[1], result.next_probs[1])
+    top = explain.top_next(trained.tokenizer, result.next_probs[1])
     assert list(chart["data"][0]["y"]) == [plain(t) for t in top["token"]]
     np.testing.assert_allclose(np.asarray(chart["data"][0]["x"], dtype=float), top["prob"], atol=1e-6)
 
@@ -64,7 +64,7 @@ def test_reference_scores_equal_sacrebleu(run_page, trained):
     at = _typed(run_page)
     widget(at, "text_input", "Your reference translation (German)").input("Mein Bruder liest die Zeitung.")
     at.run()
-    hyp = mt_explain.translate(trained, SENTENCE).text
+    hyp = explain.trace(trained, SENTENCE).text
     expected = sacrebleu.sentence_bleu(hyp, ["Mein Bruder liest die Zeitung."]).score
     metric = next(m for m in at.metric if m.label == "Sentence BLEU")
     assert metric.value == f"{expected:.1f}"
@@ -78,7 +78,7 @@ def test_uploaded_pairs_get_corpus_bleu(run_page, trained):
     )
     at.run()
     assert not at.exception
-    hyps = mt_models.translate_transformer(trained, [e for e, _ in pairs])
+    hyps = TRANSFORMER.translate(trained, [e for e, _ in pairs])
     expected = sacrebleu.corpus_bleu(hyps, [[d for _, d in pairs]]).score
     assert next(m for m in at.metric if m.label == "Corpus BLEU").value == f"{expected:.2f}"
 
@@ -94,6 +94,40 @@ def test_bad_tsv_and_empty_sentence_get_messages(run_page):
 
 def test_shipped_bleu_is_reported_with_how_it_was_measured(run_page):
     at = _typed(run_page)
-    meta = mt_models.load_transformer()[1]
+    meta = TRANSFORMER.load()[1]
     assert f"BLEU {meta['metrics']['bleu']:.2f}" in texts(at)
     assert "28.4" in texts(at)
+
+
+def test_downloaded_frames_are_the_charts_data(run_page, trained):
+    """What each download button writes is the frame its chart or table draws (built once, passed to both)."""
+    at = _typed(run_page, kind="decoder", layer="0", head="1")
+    result = explain.trace(trained, SENTENCE)
+    frame = explain.attention_of(result, "decoder")  # the attention CSV
+    (chart,) = [c for c in charts(at) if c["title"] == "decoder self-attention (masked), layer 0, head 1"]
+    shown = frame[(frame["layer"] == 0) & (frame["head"] == 1)].pivot(index="query_pos", columns="key_pos")
+    np.testing.assert_allclose(np.asarray(chart["data"][0]["z"], dtype=float), shown["weight"].to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(shown["weight"].to_numpy(), result.decoder[0][1], atol=1e-6)  # and the model's
+    shipped = load_shipped()
+    curves = explain.training_curves(
+        {"Transformer": shipped.meta["history"], "GRU + attention": shipped.gru_meta["history"]}
+    )  # the training-curves CSV
+    (bleu,) = [c for c in charts(at) if c["title"] == "Validation BLEU during training"]
+    for trace in bleu["data"]:
+        rows = curves[curves["model"] == trace["name"]]
+        assert list(trace["x"]) == list(rows["seconds"]) and list(trace["y"]) == list(rows["val_bleu"])
+    assert list(curves[curves["model"] == "Transformer"]["val_bleu"]) == shipped.meta["history"]["val_bleu"]
+    table = at.dataframe[1].value  # the comparison table, against a direct parameter count
+    assert list(table["parameters"]) == [
+        sum(p.numel() for p in shipped.transformer.model.parameters()),
+        sum(p.numel() for p in shipped.gru.model.parameters()),
+    ]
+
+
+def test_numbers_in_the_prose_come_from_the_checkpoint(run_page, trained):
+    at = _typed(run_page)
+    meta = TRANSFORMER.load()[1]
+    assert f"label smoothing {meta['training']['label_smoothing']}" in texts(at)
+    assert f"the last {meta['history']['averaged_checkpoints']} checkpoints averaged" in texts(at)
+    ratio = 65_000_000 / sum(p.numel() for p in trained.model.parameters())
+    assert f"about {ratio:.0f}x smaller" in texts(at)

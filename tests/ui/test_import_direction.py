@@ -17,7 +17,14 @@ FORBIDDEN = {
 TOPICS = ("convolution", "rnn", "translator", "gpt", "density")
 SHARED_UI = {"ui.frame", "ui.widgets", "ui.figures", "ui.charts", "ui.loaders", "ui.navigation"}
 # Model modules: a network and its config, nothing else; they import only torch and engine.common.
-MODEL_MODULES = ("engine/rnn/elman.py", "engine/translator/transformer.py", "engine/translator/gru.py")
+MODEL_MODULES = (
+    "engine/rnn/elman.py",
+    "engine/translator/transformer.py",
+    "engine/translator/gru.py",
+    "engine/convolution/digits_model.py",
+    "engine/gpt/model.py",
+    "engine/density/model.py",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

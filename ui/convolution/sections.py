@@ -2,81 +2,150 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
 
-from engine.common import images
-from engine.common.inputs import IMAGE_FORMATS, MAX_UPLOAD_BYTES, InputError, load_image, parse_numbers
-from engine.convolution import conv1d, convolutionize, digits
-from ui import charts
-from ui.widgets import download_csv, in_range, mirror_to_url, seed_from_url
+from engine.common.inputs import InputError, parse_numbers
+from engine.convolution import conv1d, convolutionize
+from ui import charts as shared_charts
+from ui.convolution import charts
+from ui.convolution.limits import LIMITS, MAX_KERNEL, MAX_SIGNAL
+from ui.widgets import download_csv, mirror_to_url, number, seed_from_url, slider
+
+KERNELS = [*conv1d.KERNEL_PRESETS, "custom"]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How the kernel moves: stride s, padding p, dilation d."""
+
+    stride: int
+    padding: int
+    dilation: int
+
+    def args(self) -> tuple[int, int, int]:
+        return self.stride, self.padding, self.dilation
+
+
+def choice(label: str, key: str, param: str, options: dict[str, str]) -> str:
+    """A horizontal radio over `options` (value -> shown text), started once from the URL's `param`."""
+    seed_from_url(key, param, next(iter(options)), list(options))
+    return st.radio(label, list(options), key=key, horizontal=True, format_func=options.get)
+
+
+def count_and_seed(count: tuple[str, str, str], seed: tuple[str, str, str]) -> tuple[int, int]:
+    """A slider and a seed box side by side, each (label, key, URL parameter) over its row of LIMITS."""
+    a, b = st.columns(2)
+    with a:
+        n = slider(*count, LIMITS[count[2]])
+    with b:
+        value = number(*seed, LIMITS[seed[2]])
+    return n, int(value)
+
+
+def _signal() -> tuple[str, np.ndarray]:
+    """The input x: a generated signal or the user's numbers (InputError if those do not parse)."""
+    for key, param in (("conv.length", "n"), ("conv.seed", "seed")):  # both kept for either source
+        seed_from_url(key, param, LIMITS[param].default, LIMITS[param].valid)
+    source = choice("Input x", "conv.source", "src", {"generated": "generated signal", "typed": "my numbers"})
+    if source == "generated":
+        n, seed = count_and_seed(("Length n", "conv.length", "n"), ("Seed", "conv.seed", "seed"))
+        return source, conv1d.generated_signal(n, seed)
+    text = st.text_input(
+        f"Numbers, comma-separated (up to {MAX_SIGNAL})", "0, 1, 2, 3, 2, 1, 0, 0, 5, 0", key="conv.typed"
+    )
+    return source, np.array(parse_numbers(text, "input", MAX_SIGNAL))
+
+
+def _kernel() -> tuple[str, np.ndarray]:
+    """The kernel w: a preset or the user's weights (InputError if those do not parse)."""
+    seed_from_url("conv.kernel", "kernel", KERNELS[0], KERNELS)
+    preset = st.selectbox("Kernel w", KERNELS, key="conv.kernel")
+    if preset != "custom":
+        return preset, np.array(conv1d.KERNEL_PRESETS[preset])
+    custom = st.text_input(f"Kernel weights (up to {MAX_KERNEL})", "1, 0, -1", key="conv.custom")
+    return preset, np.array(parse_numbers(custom, "kernel", MAX_KERNEL))
+
+
+def _steps() -> Steps:
+    """Stride, padding and dilation sliders."""
+    return Steps(
+        slider("Stride s", "conv.stride", "stride", LIMITS["stride"]),
+        slider("Padding p (zeros on each side)", "conv.padding", "pad", LIMITS["pad"]),
+        slider("Dilation d (gap between taps)", "conv.dilation", "dil", LIMITS["dil"]),
+    )
+
+
+def _output_length(n: int, k: int, steps: Steps) -> int:
+    """Show m = floor((n + 2p - d(k-1) - 1) / s) + 1 with the numbers filled in; return m."""
+    s, p, d = steps.args()
+    m = conv1d.output_length(n, k, s, p, d)
+    st.latex(
+        rf"m = \left\lfloor \frac{{n + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1 = \left\lfloor "
+        rf"\frac{{{n} + 2\cdot{p} - {d}\cdot({k}-1) - 1}}{{{s}}} \right\rfloor + 1 = {m}"
+    )
+    return m
+
+
+def _one_step(x: np.ndarray, kernel: np.ndarray, steps: Steps, position: int) -> None:
+    """The sum that gives y[position], the input with its window and the output so far."""
+    s, p, d = steps.args()
+    y = conv1d.conv1d(x, kernel, s, p, d)
+    frame = conv1d.window_frame(x, position, len(kernel), s, p, d)
+    in_window = frame[frame["tap"] >= 0].sort_values("tap")
+    terms = " + ".join(f"({w:.3g})({v:.3g})" for w, v in zip(kernel, in_window["value"], strict=True))
+    st.markdown(
+        f"Kernel w = [{', '.join(f'{w:.3g}' for w in kernel)}]. **y[{position}]** = Σⱼ wⱼ · "
+        f"x[{position}·{s} − {p} + {d}·j] = {terms} = **{y[position]:.4g}**"
+    )
+    a, b = st.columns(2)
+    a.plotly_chart(charts.window_chart(frame), key="conv.window_chart")
+    b.plotly_chart(charts.output_chart(y, position), key="conv.output_chart")
+
+
+def _as_matrix(x: np.ndarray, kernel: np.ndarray, steps: Steps, m: int, position: int) -> None:
+    """The Toeplitz matrix, the parameter counts and the section's downloads."""
+    n, k = len(x), len(kernel)
+    toeplitz = pd.DataFrame(conv1d.toeplitz_matrix(n, kernel, *steps.args()))
+    counts = conv1d.parameter_counts(sorted({4, 8, 16, 32, 64, 128, 256, 512, 1024, n}), k, *steps.args())
+    a, b = st.columns(2)
+    title = f"The same convolution as a dense {m}x{n} matrix"
+    a.plotly_chart(charts.matrix_heatmap(toeplitz, title, position), key="conv.toeplitz")
+    a.caption(
+        f"Each row is the kernel shifted by {steps.stride}; the dense layer would learn all {m * n} entries "
+        f"freely, the convolution only its {k}."
+    )
+    b.plotly_chart(shared_charts.parameter_chart(counts, n), key="conv.params")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        steps_frame = conv1d.sliding_frame(x, kernel, *steps.args())
+        download_csv(steps_frame, "Sliding steps (CSV)", "sliding_steps.csv", "conv.dl_steps")
+    with c2:
+        download_csv(toeplitz, "Toeplitz matrix (CSV)", "toeplitz.csv", "conv.dl_toeplitz")
+    with c3:
+        download_csv(counts, "Parameter counts (CSV)", "parameter_counts.csv", "conv.dl_counts")
 
 
 @st.fragment
 def sliding_kernel() -> None:
     """Input and kernel controls, the sliding window, the Toeplitz matrix, parameter counts."""
-    seed_from_url("conv.source", "src", "generated", ["generated", "typed"])
-    seed_from_url("conv.length", "n", 16, in_range(4, 64))
-    seed_from_url("conv.seed", "seed", 0, in_range(0, 10_000))
-    seed_from_url("conv.kernel", "kernel", "smoothing (mean of 3)", [*conv1d.KERNEL_PRESETS, "custom"])
-    for key, param, default, hi in (
-        ("conv.stride", "stride", 1, 4),
-        ("conv.padding", "pad", 0, 4),
-        ("conv.dilation", "dil", 1, 4),
-    ):
-        seed_from_url(key, param, default, in_range(0 if param == "pad" else 1, hi))
     left, right = st.columns(2)
     with left:
-        source = st.radio(
-            "Input x",
-            ["generated", "typed"],
-            key="conv.source",
-            horizontal=True,
-            format_func={"generated": "generated signal", "typed": "my numbers"}.get,
-        )
         try:
-            if source == "generated":
-                a, b = st.columns(2)
-                n = a.slider("Length n", 4, 64, key="conv.length")
-                seed = b.number_input("Seed", 0, 10_000, key="conv.seed")
-                x = conv1d.generated_signal(n, int(seed))
-            else:
-                text = st.text_input(
-                    "Numbers, comma-separated (up to 256)", "0, 1, 2, 3, 2, 1, 0, 0, 5, 0", key="conv.typed"
-                )
-                x = np.array(parse_numbers(text, "input", 256))
-            preset = st.selectbox("Kernel w", [*conv1d.KERNEL_PRESETS, "custom"], key="conv.kernel")
-            if preset == "custom":
-                custom = st.text_input("Kernel weights (up to 15)", "1, 0, -1", key="conv.custom")
-                kernel = np.array(parse_numbers(custom, "kernel", 15))
-            else:
-                kernel = np.array(conv1d.KERNEL_PRESETS[preset])
+            source, x = _signal()
+            preset, kernel = _kernel()
         except InputError as err:
             st.error(str(err))
             return
     with right:
-        stride = st.slider("Stride s", 1, 4, key="conv.stride")
-        padding = st.slider("Padding p (zeros on each side)", 0, 4, key="conv.padding")
-        dilation = st.slider("Dilation d (gap between taps)", 1, 4, key="conv.dilation")
-    mirror_to_url(
-        {
-            "src": source,
-            "n": len(x),
-            "seed": st.session_state["conv.seed"],
-            "kernel": preset,
-            "stride": stride,
-            "pad": padding,
-            "dil": dilation,
-        }
-    )
-    n, k = len(x), len(kernel)
-    m = conv1d.output_length(n, k, stride, padding, dilation)
-    st.latex(
-        rf"m = \left\lfloor \frac{{n + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1 = \left\lfloor "
-        rf"\frac{{{n} + 2\cdot{padding} - {dilation}\cdot({k}-1) - 1}}{{{stride}}} \right\rfloor + 1 = {m}"
-    )
+        steps = _steps()
+    settings = {"src": source, "n": len(x), "seed": st.session_state["conv.seed"], "kernel": preset}
+    mirror_to_url({**settings, "stride": steps.stride, "pad": steps.padding, "dil": steps.dilation})
+    m = _output_length(len(x), len(kernel), steps)
     if m == 0:
         st.warning(
             "The kernel's span is longer than the padded input: no position fits. "
@@ -84,65 +153,25 @@ def sliding_kernel() -> None:
         )
         return
     position = st.slider("Output position i", 0, m - 1, 0, key="conv.position") if m > 1 else 0
-    y = conv1d.conv1d(x, kernel, stride, padding, dilation)
-    frame = conv1d.window_frame(x, position, k, stride, padding, dilation)
-    in_window = frame[frame["tap"] >= 0].sort_values("tap")
-    terms = " + ".join(f"({w:.3g})({v:.3g})" for w, v in zip(kernel, in_window["value"], strict=True))
-    st.markdown(
-        f"Kernel w = [{', '.join(f'{w:.3g}' for w in kernel)}]. **y[{position}]** = Σⱼ wⱼ · "
-        f"x[{position}·{stride} − {padding} + {dilation}·j] = {terms} = **{y[position]:.4g}**"
-    )
-    a, b = st.columns(2)
-    a.plotly_chart(charts.window_chart(frame), key="conv.window_chart")
-    b.plotly_chart(charts.output_chart(y, position), key="conv.output_chart")
-    toeplitz = conv1d.toeplitz_matrix(n, kernel, stride, padding, dilation)
-    lengths = sorted({4, 8, 16, 32, 64, 128, 256, 512, 1024, n})
-    counts = conv1d.parameter_counts(lengths, k, stride, padding, dilation)
-    a, b = st.columns(2)
-    a.plotly_chart(
-        charts.matrix_heatmap(toeplitz, f"The same convolution as a dense {m}x{n} matrix", position),
-        key="conv.toeplitz",
-    )
-    a.caption(
-        f"Each row is the kernel shifted by {stride}; the dense layer would learn all {m * n} entries "
-        f"freely, the convolution only its {k}."
-    )
-    b.plotly_chart(charts.parameter_chart(counts, n), key="conv.params")
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        download_csv(
-            conv1d.sliding_frame(x, kernel, stride, padding, dilation),
-            "Sliding steps (CSV)",
-            "sliding_steps.csv",
-            "conv.dl_steps",
-        )
-    with c2:
-        download_csv(pd.DataFrame(toeplitz), "Toeplitz matrix (CSV)", "toeplitz.csv", "conv.dl_toeplitz")
-    with c3:
-        download_csv(counts, "Parameter counts (CSV)", "parameter_counts.csv", "conv.dl_counts")
+    _one_step(x, kernel, steps, position)
+    _as_matrix(x, kernel, steps, m, position)
 
 
-@st.fragment
-def dense_vs_conv() -> None:
-    """A real nn.Linear and the nn.Conv2d with its weights: counts, outputs, and a larger input."""
-    limits = {
-        "h": ("Height H", 1, 8, 4),
-        "w": ("Width W", 1, 8, 4),
-        "c": ("Channels C", 1, 64, 16),
-        "k": ("Outputs K", 1, 32, 10),
-    }
-    cols = st.columns(4)
+def _layer_shape() -> convolutionize.LayerShape:
+    """Four sliders for H, W, C and K, mirrored to the URL."""
+    labels = {"h": "Height H", "w": "Width W", "c": "Channels C", "k": "Outputs K"}
     values = {}
-    for col, (param, (label, lo, hi, default)) in zip(cols, limits.items(), strict=True):
-        seed_from_url(f"conv.{param}", param, default, in_range(lo, hi))
-        values[param] = col.slider(label, lo, hi, key=f"conv.{param}")
+    for col, (param, label) in zip(st.columns(len(labels)), labels.items(), strict=True):
+        with col:
+            values[param] = slider(label, f"conv.{param}", param, LIMITS[param])
     mirror_to_url(values)
-    shape = convolutionize.LayerShape(values["h"], values["w"], values["c"], values["k"])
-    dense = convolutionize.dense_layer(shape, seed=0)
-    conv = convolutionize.convolutionize(dense, shape)
-    table = convolutionize.parameter_table(dense, conv)
+    return convolutionize.LayerShape(values["h"], values["w"], values["c"], values["k"])
+
+
+def _same_outputs(dense: torch.nn.Linear, conv: torch.nn.Conv2d, shape: convolutionize.LayerShape) -> None:
+    """Parameter table with the hand count, and both layers on one random input."""
+    st.dataframe(convolutionize.parameter_table(dense, conv), hide_index=True)
     hand = shape.height * shape.width * shape.channels * shape.outputs
-    st.dataframe(table, hide_index=True)
     st.markdown(
         f"Hand count: H·W·C·K = {shape.height}·{shape.width}·{shape.channels}·{shape.outputs} = "
         f"**{hand:,}** weights, plus K = {shape.outputs} biases, for both layers."
@@ -154,126 +183,40 @@ def dense_vs_conv() -> None:
     b.metric("Max |dense − conv| on the same random input", f"{max_diff:.2e}")
     b.caption("Float32 rounding only: the two layers add the same products in a different order.")
     download_csv(outputs, "Both outputs (CSV)", "dense_vs_conv.csv", "conv.dl_compare")
-    st.subheader("The convolutionized layer on a larger input")
+
+
+def _larger_input(dense: torch.nn.Linear, conv: torch.nn.Conv2d, shape: convolutionize.LayerShape) -> None:
+    """The convolutionized layer on a larger random input: a grid of dense answers, one per window."""
     a, b, c = st.columns(3)
-    extra_h = a.slider("Extra rows", 0, 8, 3, key="conv.extra_h")
-    extra_w = b.slider("Extra columns", 0, 8, 5, key="conv.extra_w")
+    extra_h, extra_w = (LIMITS[p] for p in ("extra_h", "extra_w"))
+    extra_h = a.slider("Extra rows", extra_h.lo, extra_h.hi, extra_h.default, extra_h.step, key="conv.extra_h")
+    extra_w = b.slider("Extra columns", extra_w.lo, extra_w.hi, extra_w.default, extra_w.step, key="conv.extra_w")
     unit = c.slider("Output unit to map", 0, shape.outputs - 1, 0, key="conv.unit")
     big = torch.randn(
         shape.channels, shape.height + extra_h, shape.width + extra_w, generator=torch.Generator().manual_seed(2)
     )
     grid = convolutionize.score_grid(conv, big)
     per_window = convolutionize.dense_on_windows(dense, shape, big)
-    k, rows, cols_ = convolutionize.score_grid_shape(shape, *big.shape[1:])
+    k, rows, cols = convolutionize.score_grid_shape(shape, *big.shape[1:])
     st.markdown(
-        f"Input {shape.channels}×{big.shape[1]}×{big.shape[2]} → output {k}×{rows}×{cols_}: the "
+        f"Input {shape.channels}×{big.shape[1]}×{big.shape[2]} → output {k}×{rows}×{cols}: the "
         f"{shape.height}×{shape.width} kernel fits {big.shape[1]}−{shape.height}+1 = {rows} times down "
-        f"and {big.shape[2]}−{shape.width}+1 = {cols_} times across, so each of the {k} outputs "
-        f"becomes a {rows}×{cols_} map. Each cell equals the dense layer on that window "
+        f"and {big.shape[2]}−{shape.width}+1 = {cols} times across, so each of the {k} outputs "
+        f"becomes a {rows}×{cols} map. Each cell equals the dense layer on that window "
         f"(max difference {float((grid - per_window).abs().max()):.1e})."
     )
-    st.plotly_chart(
-        charts.matrix_heatmap(
-            grid[unit].numpy(),
-            f"Output unit {unit} at every window position",
-            x_title="window column",
-            y_title="window row",
-            value_title="output",
-        ),
-        key="conv.grid",
-    )
-    grid_frame = pd.DataFrame(
-        [(u, r, c, float(grid[u, r, c])) for u in range(k) for r in range(rows) for c in range(cols_)],
-        columns=["unit", "window_row", "window_col", "output"],
-    )
+    grid_frame = convolutionize.score_grid_frame(grid)
+    title = f"Output unit {unit} at every window position"
+    st.plotly_chart(charts.score_grid_heatmap(grid_frame, unit, title), key="conv.grid")
     download_csv(grid_frame, "Score grid, every unit (CSV)", "score_grid.csv", "conv.dl_grid")
 
 
-ANY_DIGIT = "any digit (1 − P(background))"
-
-
-def _picture(x_test: torch.Tensor, y_test: torch.Tensor) -> tuple[np.ndarray, pd.DataFrame | None] | None:
-    """The grey picture to scan (strokes light on black) and, for built-in canvases, the truth."""
-    seed_from_url("conv.fcn_source", "fcn", "canvas", ["canvas", "upload"])
-    seed_from_url("conv.canvas_digits", "digits", 5, in_range(1, 8))
-    seed_from_url("conv.canvas_seed", "cseed", 0, in_range(0, 10_000))
-    source = st.radio(
-        "Picture",
-        ["canvas", "upload"],
-        key="conv.fcn_source",
-        horizontal=True,
-        format_func={"canvas": "held-out digits placed on a canvas", "upload": "upload my own"}.get,
-    )
-    if source == "canvas":
-        a, b = st.columns(2)
-        n = a.slider("Digits on the canvas", 1, 8, key="conv.canvas_digits")
-        seed = b.number_input("Canvas seed", 0, 10_000, key="conv.canvas_seed")
-        mirror_to_url({"fcn": source, "digits": n, "cseed": seed})
-        return digits.compose_canvas(x_test, y_test, n, int(seed))
-    mirror_to_url({"fcn": source})
-    upload = st.file_uploader(
-        f"An image ({', '.join(IMAGE_FORMATS.values())}, up to {MAX_UPLOAD_BYTES // 2**20} MB) of digits, "
-        "dark on light or light on dark",
-        type=["png", "jpg", "jpeg", "webp", "gif"],
-        key="conv.upload",
-    )
-    if upload is None:
-        st.info("Upload a picture of handwritten digits, or pick the canvas above.")
-        return None
-    st.text(f"File: {upload.name}")
-    try:
-        picture = load_image(upload.getvalue())
-    except InputError as err:
-        st.error(f"Cannot use this file: {err}")
-        return None
-    height = st.slider(
-        "Scale the picture to this height (aim for digits about 8 pixels tall)", 8, 96, 24, key="conv.scale_height"
-    )
-    grey = images.resize_to_height(images.to_grey(picture), height)
-    if min(grey.shape) < digits.WINDOW:
-        st.error(
-            f"After scaling, the picture is {grey.shape[1]}x{grey.shape[0]} pixels; it must be at least "
-            f"{digits.WINDOW}x{digits.WINDOW}. Raise the height."
-        )
-        return None
-    return images.strokes_on_black(grey), None
-
-
 @st.fragment
-def fcn_input(fcn: digits.DigitsFCN, meta: dict, x_test: torch.Tensor, y_test: torch.Tensor) -> None:
-    """Controls, preprocessed picture with found digits, score map, tables and downloads."""
-    st.markdown(
-        f"The digits CNN reads one 8×8 window (held-out accuracy **{meta['metrics']['accuracy']:.1%}** on "
-        f"{meta['metrics']['n']} test digits). Its convolutionized twin has the same weights and scans a "
-        "whole picture at once, answering for every 8×8 window in it."
-    )
-    picked = _picture(x_test, y_test)
-    if picked is None:
-        return
-    picture, truth = picked
-    a, b = st.columns(2)
-    threshold = a.slider("Detection threshold", 0.3, 0.95, 0.5, 0.05, key="conv.threshold")
-    shown = b.selectbox("Score map of", [ANY_DIGIT, *digits.CLASS_NAMES], key="conv.map_class")
-    probs = digits.score_map(fcn, picture)
-    found = digits.find_digits(probs, threshold)
-    frame = digits.score_map_frame(probs)
-    if shown == ANY_DIGIT:
-        view = frame[frame["class"] == "background"].assign(prob=lambda f: 1 - f["prob"])
-    else:
-        view = frame[frame["class"] == shown]
-    a, b = st.columns(2)
-    a.plotly_chart(
-        charts.image_with_boxes(
-            picture, found, digits.WINDOW, f"Input {picture.shape[0]}×{picture.shape[1]} with found digits"
-        ),
-        key="conv.fcn_image",
-    )
-    b.plotly_chart(
-        charts.score_map_heatmap(view, f"Score map {probs.shape[1]}×{probs.shape[2]}: {shown}"), key="conv.fcn_map"
-    )
-    read = "".join(found["label"]) or "(nothing above the threshold)"
-    st.markdown(f"**Read left to right:** {read}")
-    if truth is not None:
-        st.markdown(f"**Placed on the canvas:** {''.join(str(v) for v in truth['label'])}")
-    st.dataframe(found, hide_index=True)
-    download_csv(frame, "Score map, every class (CSV)", "score_map.csv", "conv.dl_score_map")
+def dense_vs_conv() -> None:
+    """A real nn.Linear and the nn.Conv2d with its weights: counts, outputs, and a larger input."""
+    shape = _layer_shape()
+    dense = convolutionize.dense_layer(shape, seed=0)
+    conv = convolutionize.convolutionize(dense, shape)
+    _same_outputs(dense, conv, shape)
+    st.subheader("The convolutionized layer on a larger input")
+    _larger_input(dense, conv, shape)

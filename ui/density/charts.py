@@ -7,24 +7,26 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from engine.density.model import LEVELS, PIXELS, SIDE
 from ui.charts import tidy
 from ui.figures import figure
 
 GREYS = [[0, "#000000"], [1, "#ffffff"]]
+TOP = LEVELS - 1  # the brightest grey level
 
 
 @figure
-def image_grid(images: np.ndarray, columns: int, title: str) -> go.Figure:
-    """(N, 64) grey levels 0..16 drawn as 8x8 tiles in a grid, one blank pixel between tiles."""
-    n = len(images)
-    rows = -(-n // columns)
-    canvas = np.full((rows * 9 - 1, columns * 9 - 1), np.nan)
+def image_grid(samples: pd.DataFrame, columns: int, title: str) -> go.Figure:
+    """One 8x8 tile per row of `samples` (columns p0..p63, levels 0..16), one blank pixel between tiles."""
+    images = samples.to_numpy()
+    rows, pitch = -(-len(images) // columns), SIDE + 1
+    canvas = np.full((rows * pitch - 1, columns * pitch - 1), np.nan)
     for i, image in enumerate(images):
         r, c = divmod(i, columns)
-        canvas[r * 9 : r * 9 + 8, c * 9 : c * 9 + 8] = image.reshape(8, 8)
+        canvas[r * pitch : r * pitch + SIDE, c * pitch : c * pitch + SIDE] = image.reshape(SIDE, SIDE)
     fig = go.Figure(
         go.Heatmap(
-            z=canvas, colorscale=GREYS, zmin=0, zmax=16, showscale=False, hovertemplate="level %{z}<extra></extra>"
+            z=canvas, colorscale=GREYS, zmin=0, zmax=TOP, showscale=False, hovertemplate="level %{z}<extra></extra>"
         )
     )
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
@@ -36,25 +38,26 @@ def image_grid(images: np.ndarray, columns: int, title: str) -> go.Figure:
 @figure
 def partial_image(partial: np.ndarray, step: int) -> go.Figure:
     """The first sample after `step` pixels were drawn; the next pixel outlined in red."""
-    z = np.where(partial.reshape(8, 8) < 0, np.nan, partial.reshape(8, 8)).astype(float)
+    grid = partial.reshape(SIDE, SIDE)
+    z = np.where(grid < 0, np.nan, grid).astype(float)
     fig = go.Figure(
         go.Heatmap(
             z=z,
             colorscale=GREYS,
             zmin=0,
-            zmax=16,
+            zmax=TOP,
             showscale=False,
             hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
         )
     )
-    if step < 64:
-        r, c = divmod(step, 8)
+    if step < PIXELS:
+        r, c = divmod(step, SIDE)
         fig.add_shape(
             type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line={"color": "#e4572e", "width": 3}
         )
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
     fig.update_xaxes(visible=False)
-    fig.update_layout(title=f"After {step} of 64 pixels (grey: not drawn yet)", plot_bgcolor="#c8ccd4")
+    fig.update_layout(title=f"After {step} of {PIXELS} pixels (grey: not drawn yet)", plot_bgcolor="#c8ccd4")
     return tidy(fig, 340)
 
 
@@ -108,10 +111,12 @@ def bpd_histogram(frame: pd.DataFrame, marks: dict[str, float]) -> go.Figure:
 
 
 @figure
-def pixel_surprise(nll_bits: np.ndarray) -> go.Figure:
+def pixel_surprise(pixels: pd.DataFrame) -> go.Figure:
+    """The cost of every pixel (columns row, column, nll_bits) as a heatmap in image coordinates."""
+    grid = pixels.pivot(index="row", columns="column", values="nll_bits")
     fig = go.Figure(
         go.Heatmap(
-            z=nll_bits.reshape(8, 8),
+            z=grid.to_numpy(),
             colorscale="YlOrRd",
             zmin=0,
             colorbar={"title": "bits"},
@@ -127,15 +132,12 @@ def pixel_surprise(nll_bits: np.ndarray) -> go.Figure:
 
 @figure
 def feature_map(frame: pd.DataFrame) -> go.Figure:
+    """The test digits (columns x, y, digit) where the t-SNE map of hidden features puts them."""
+    digits = {"digit": [str(d) for d in range(10)]}  # legend in digit order, whichever digit comes first
     fig = px.scatter(
-        frame,
-        x="x",
-        y="y",
-        color="digit",
-        category_orders={"digit": [str(d) for d in range(10)]},
-        color_discrete_sequence=px.colors.qualitative.T10,
-        title="Test digits placed by the model's hidden features (t-SNE), coloured by the true digit",
+        frame, "x", "y", "digit", category_orders=digits, color_discrete_sequence=px.colors.qualitative.T10
     )
+    fig.update_layout(title="Test digits placed by the model's hidden features (t-SNE), coloured by the true digit")
     fig.update_traces(marker={"size": 7})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

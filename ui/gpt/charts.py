@@ -38,25 +38,20 @@ def candidates_chart(frame: pd.DataFrame, title: str) -> go.Figure:
 
 
 @figure
-def attention_bars(context: str, weights: np.ndarray, title: str) -> go.Figure:
-    """How much the newest position attends to each character it can see."""
-    frame = pd.DataFrame(
-        {
-            "position": np.arange(len(context)),
-            "char": [show_char(c) for c in context],
-            "attention": weights[: len(context)],
-        }
-    )
-    fig = px.bar(frame, x="position", y="attention", hover_data=["char"], title=title)
+def attention_bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    """How much the newest position attends to each character it can see (columns position, char, attention)."""
+    shown = frame.assign(char=[show_char(c) for c in frame["char"]])
+    fig = px.bar(shown, x="position", y="attention", hover_data=["char"], title=title)
     fig.update_traces(marker_color="#4c78a8")
-    if len(context) <= 64:
-        fig.update_xaxes(tickmode="array", tickvals=frame["position"], ticktext=frame["char"], tickangle=0)
+    if len(shown) <= 64:
+        fig.update_xaxes(tickmode="array", tickvals=shown["position"], ticktext=shown["char"], tickangle=0)
     return tidy(fig, 300)
 
 
 @figure
-def surprisal_grid(text: str, bits: np.ndarray, width: int = 60) -> go.Figure:
-    """The text in rows of `width` characters, each cell coloured by its surprisal in bits."""
+def surprisal_grid(frame: pd.DataFrame, width: int = 60) -> go.Figure:
+    """The characters in rows of `width`, each cell coloured by its surprisal (columns char, surprisal_bits)."""
+    text, bits = "".join(frame["char"]), frame["surprisal_bits"].to_numpy()
     n = len(text)
     rows = max(1, -(-n // width))
     z = np.full((rows, width), np.nan)

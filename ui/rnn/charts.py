@@ -7,10 +7,75 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from ui.charts import plain, tidy
+from ui.charts import parameter_chart, plain, tidy
 from ui.figures import figure
 
+TOP_CHARS = 12  # next characters drawn per model
 TENSOR_COLOURS = {"W_xh": "#4c78a8", "W_hh": "#e4572e", "b": "#54a24b"}
+
+
+WEIGHT_ANCHORS = {"W_xh": 0.55, "W_hh": 1.0, "b": 1.45}  # heights of the three tensors, left of step 1
+CELL_HALF_WIDTH = 0.28
+WEIGHT_X = -1.2
+
+
+def _weight_traces(tensors: pd.DataFrame, steps: int) -> list[go.Scatter]:
+    """Each tensor once, as a square with hover text, and a line of its colour to every cell."""
+    traces = []
+    for row in tensors.itertuples():
+        colour, y = TENSOR_COLOURS[row.tensor], WEIGHT_ANCHORS[row.tensor]
+        xs = [v for t in range(steps) for v in (WEIGHT_X, t - CELL_HALF_WIDTH, None)]
+        ys = [v for _ in range(steps) for v in (y, 1.0, None)]
+        line = dict(color=colour, width=1)
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", line=line, opacity=0.35))
+        traces.append(
+            go.Scatter(
+                x=[WEIGHT_X],
+                y=[y],
+                mode="markers+text",
+                text=[row.tensor],
+                textposition="middle left",
+                marker=dict(size=22, color=colour, symbol="square"),
+                name=row.tensor,
+                hovertemplate=f"{row.tensor}: one tensor of shape {row.shape} ({row.parameters:,} numbers), "
+                f"used at all {steps} steps<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _recurrence_trace(steps: int) -> go.Scatter:
+    """The h_(t-1) -> h_t links between neighbouring cells."""
+    return go.Scatter(
+        x=[v for t in range(1, steps) for v in (t - 1 + CELL_HALF_WIDTH, t - CELL_HALF_WIDTH, None)],
+        y=[v for _ in range(1, steps) for v in (1.0, 1.0, None)],
+        mode="lines",
+        line=dict(color="#888", width=2),
+        hoverinfo="skip",
+    )
+
+
+def _cell(row, bold: bool) -> tuple[dict, list[dict]]:
+    """One step's box, and its notes: h_t, the word below with its x_t -> h_t link, the output above."""
+    t = row.step - 1
+    box = dict(
+        type="rect", x0=t - CELL_HALF_WIDTH, x1=t + CELL_HALF_WIDTH, y0=0.8, y1=1.2,
+        line=dict(color="#222" if bold else "#999", width=3 if bold else 1),
+        fillcolor="#fde0d9" if bold else "#f4f4f4",
+    )  # fmt: skip
+    arrow = dict(xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, arrowhead=0, arrowcolor="#bbb")
+    word = f"<b>{plain(row.word)}</b>" if bold else plain(row.word)
+    notes = [
+        dict(x=t, y=1.0, text=f"h<sub>{row.step}</sub>", showarrow=False),
+        dict(x=t, y=0.45, text=word, showarrow=False, font=dict(size=13)),
+        dict(x=t, y=0.62, ax=t, ay=0.8, **arrow),
+    ]
+    if row.shown:
+        colour = "#222" if row.shown == "used" else "#aaa"
+        output = f"<b>{row.output}</b>" if bold else row.output
+        notes.append(dict(x=t, y=1.55, text=output, showarrow=False, font=dict(size=12, color=colour)))
+        notes.append(dict(x=t, y=1.2, ax=t, ay=1.42, **arrow))
+    return box, notes
 
 
 @figure
@@ -20,88 +85,11 @@ def unrolled_network(cells: pd.DataFrame, tensors: pd.DataFrame, active: int) ->
     `tensors` has columns tensor, shape, parameters. Each tensor is drawn once, at the left, with a
     line of its own colour to every cell: the same weights at every step. Step `active` is bold.
     """
-    fig = go.Figure()
     steps = len(cells)
-    anchor = {"W_xh": 0.55, "W_hh": 1.0, "b": 1.45}
-    for row in tensors.itertuples():
-        xs, ys = [], []
-        for t in range(steps):
-            xs += [-1.2, t - 0.28, None]
-            ys += [anchor[row.tensor], 1.0, None]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                hoverinfo="skip",
-                showlegend=False,
-                line=dict(color=TENSOR_COLOURS[row.tensor], width=1),
-                opacity=0.35,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[-1.2],
-                y=[anchor[row.tensor]],
-                mode="markers+text",
-                text=[row.tensor],
-                textposition="middle left",
-                marker=dict(size=22, color=TENSOR_COLOURS[row.tensor], symbol="square"),
-                name=row.tensor,
-                hovertemplate=f"{row.tensor}: one tensor of shape {row.shape} ({row.parameters:,} numbers), "
-                f"used at all {steps} steps<extra></extra>",
-            )
-        )
-    # h_(t-1) -> h_t arrows and x_t -> h_t -> y_t
-    fig.add_trace(
-        go.Scatter(
-            x=[v for t in range(1, steps) for v in (t - 1 + 0.28, t - 0.28, None)],
-            y=[v for _ in range(1, steps) for v in (1.0, 1.0, None)],
-            mode="lines",
-            line=dict(color="#888", width=2),
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    shapes, notes = [], []
-    arrow = dict(xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, arrowhead=0, arrowcolor="#bbb")
-    for row in cells.itertuples():
-        t = row.step - 1
-        bold = row.step == active
-        shapes.append(
-            dict(
-                type="rect",
-                x0=t - 0.28,
-                x1=t + 0.28,
-                y0=0.8,
-                y1=1.2,
-                line=dict(color="#222" if bold else "#999", width=3 if bold else 1),
-                fillcolor="#fde0d9" if bold else "#f4f4f4",
-            )
-        )
-        notes.append(dict(x=t, y=1.0, text=f"h<sub>{row.step}</sub>", showarrow=False))
-        notes.append(
-            dict(
-                x=t,
-                y=0.45,
-                text=f"<b>{plain(row.word)}</b>" if bold else plain(row.word),
-                showarrow=False,
-                font=dict(size=13),
-            )
-        )
-        notes.append(dict(x=t, y=0.62, ax=t, ay=0.8, **arrow))
-        if row.shown:
-            notes.append(
-                dict(
-                    x=t,
-                    y=1.55,
-                    text=f"<b>{row.output}</b>" if bold else row.output,
-                    showarrow=False,
-                    font=dict(size=12, color="#222" if row.shown == "used" else "#aaa"),
-                )
-            )
-            notes.append(dict(x=t, y=1.2, ax=t, ay=1.42, **arrow))
-    fig.update_layout(shapes=shapes, annotations=notes)  # one update: add_shape per item is slow
+    fig = go.Figure([*_weight_traces(tensors, steps), _recurrence_trace(steps)])
+    drawn = [_cell(row, row.step == active) for row in cells.itertuples()]
+    notes = [note for _, cell_notes in drawn for note in cell_notes]
+    fig.update_layout(shapes=[box for box, _ in drawn], annotations=notes)  # one update: add_shape per item is slow
     fig.update_xaxes(visible=False, range=[-2.2, steps - 0.4])
     fig.update_yaxes(visible=False, range=[0.3, 1.7])
     fig.update_layout(showlegend=False, plot_bgcolor="white")
@@ -175,3 +163,37 @@ def next_char_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(range=[0, 1])
     return tidy(fig, 380)
+
+
+def p_positive_chart(frame: pd.DataFrame) -> go.Figure:
+    """P(positive) after each word, from the two-heads frame."""
+    return step_line(frame, "p_positive", "P(positive) if the sentence stopped here", "P(positive)", reference=0.5)
+
+
+def parameters_chart(counts: pd.DataFrame, words: int) -> go.Figure:
+    """Weights of the RNN vs a dense layer over a window, as sentences get longer."""
+    return parameter_chart(
+        counts, words, x="length", y="parameters", color="model",
+        title="Weights needed as sentences get longer", x_label="words", log_x=False,
+    )  # fmt: skip
+
+
+def memory_charts(frame: pd.DataFrame, scale: float) -> tuple[go.Figure | None, go.Figure]:
+    """The edit's effect on each later h_t (None if nothing follows) and the gradient reaching each h_t."""
+    effect = frame.dropna(subset=["hidden_change"])
+    changes = None
+    if not effect.empty:
+        changes = step_line(effect, "hidden_change", "How far each later h_t moves", "L2 change")
+    title = f"|∂ log p(last output) / ∂h_t| (W_hh × {scale:g})"
+    return changes, step_line(frame, "grad_norm", title, "gradient norm", log_y=True)
+
+
+def next_char_charts(frame: pd.DataFrame, prefix: str) -> tuple[go.Figure, go.Figure]:
+    """The top next characters of each model, from the frame that is also downloaded."""
+    last = repr(prefix[-1:]) if prefix else "nothing"
+    bigram = frame.nlargest(TOP_CHARS, "prob_bigram").rename(columns={"prob_bigram": "prob"})
+    latent = frame.nlargest(TOP_CHARS, "prob_rnn").rename(columns={"prob_rnn": "prob"})
+    return (
+        next_char_bars(bigram[["char", "prob"]], f"Markov (bigram): sees only {last}"),
+        next_char_bars(latent[["char", "prob"]], "Character RNN: its state has read it all"),
+    )

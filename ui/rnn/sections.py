@@ -1,4 +1,4 @@
-"""The RNN page's sections, each a fragment: moving its widgets reruns only that section."""
+"""The RNN page's controls and sections; each section a fragment: moving its widgets reruns only that section."""
 
 from __future__ import annotations
 
@@ -7,36 +7,70 @@ import streamlit as st
 
 from engine.common.checkpoint import CheckpointError
 from engine.common.inputs import InputError
-from engine.rnn import charlm, sentiment, tagger
+from engine.rnn import charlm
 from engine.rnn import explain as unroll
+from engine.rnn.train import Trained
 from ui import charts, loaders
 from ui.rnn import charts as rnn_charts
-from ui.rnn.tables import next_char_table, own_text_table, step_outputs
-from ui.widgets import download_csv, in_range, mirror_to_url, seed_from_url
+from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider, uploaded
+
+DEFAULT_SENTENCE = "The film was not good, but the actors were wonderful."
+DEFAULT_PREFIX = "To be, or not to b"
+NETS = {"tagger": "POS tagger (many-to-many)", "sentiment": "sentiment (many-to-one)"}
+LIMITS = {"scale": Limit(0.0, 2.0, 1.0, 0.1)}  # the factor on W_hh: 0 cuts the recurrence, 2 doubles it
+MAX_REPLACEMENT_CHARS = 30
 
 
-@st.fragment
-def unrolled(words: list[str], net: str, trained: tuple, meta: dict) -> None:
-    """The unrolled diagram, the vectors at one step, and the hidden states filling in."""
-    model, encoder = trained
-    st.session_state["rnn.step"] = min(st.session_state.get("rnn.step", len(words)), len(words))
-    step = st.slider("Time step t", 1, len(words), key="rnn.step") if len(words) > 1 else 1
-    run = unroll.trace(model, encoder, words)
-    cells = step_outputs(net, run, meta)
-    st.plotly_chart(rnn_charts.unrolled_network(cells, unroll.shared_weights(model.rnn), step), key="rnn.diagram")
-    st.caption("Hover a coloured square: each is one tensor, drawn once and wired to every step.")
+def sentence_input() -> tuple[list[str] | None, str]:
+    """The typed sentence as words (None, with a message, if unusable) and the network to unroll."""
+    seed_from_url("rnn.sentence", "s", DEFAULT_SENTENCE, lambda s: len(s) <= unroll.MAX_SENTENCE_CHARS)
+    seed_from_url("rnn.net", "net", "sentiment", list(NETS))
+    a, b = st.columns([3, 1])
+    sentence = a.text_input(
+        f"Your sentence (up to {unroll.MAX_WORDS} words)", key="rnn.sentence", max_chars=unroll.MAX_SENTENCE_CHARS
+    )
+    net = b.radio("Network to unroll", list(NETS), key="rnn.net", format_func=NETS.get)
+    mirror_to_url({"s": sentence, "net": net})
+    try:
+        return unroll.sentence_words(sentence), net
+    except InputError as err:
+        st.error(str(err))
+        return None, net
+
+
+def scale_control() -> float:
+    """The factor on W_hh, shared by the sharing and memory sections."""
+    scale = slider("Scale W_hh by", "rnn.scale", "scale", LIMITS["scale"])
+    mirror_to_url({"scale": scale})
+    return scale
+
+
+def _vector_strips(run: unroll.Trace, step: int) -> None:
+    """x_t, h_(t-1) and h_t side by side."""
     t = step - 1
-    cols = st.columns(3)
     prev = run.hidden[t - 1].numpy() if t else run.hidden[0].numpy() * 0
     strips = (
-        (run.inputs[t].numpy(), f"x_{step}: features of '{charts.plain(words[t])}'"),
+        (run.inputs[t].numpy(), f"x_{step}: features of '{charts.plain(run.words[t])}'"),
         (prev, f"h_{step - 1} (previous state)"),
         (run.hidden[t].numpy(), f"h_{step} = tanh(W_xh x_{step} + W_hh h_{step - 1} + b)"),
     )
-    for i, (col, (vector, title)) in enumerate(zip(cols, strips, strict=True)):
+    for i, (col, (vector, title)) in enumerate(zip(st.columns(3), strips, strict=True)):
         col.plotly_chart(rnn_charts.vector_strip(vector, title), key=f"rnn.strip{i}")
+
+
+@st.fragment
+def unrolled(words: list[str], net: str, trained: Trained) -> None:
+    """The unrolled diagram, the vectors at one step, and the hidden states filling in."""
+    st.session_state["rnn.step"] = min(st.session_state.get("rnn.step", len(words)), len(words))
+    step = st.slider("Time step t", 1, len(words), key="rnn.step") if len(words) > 1 else 1
+    run = unroll.trace(trained.model, trained.encoder, words)
+    cells = unroll.step_outputs(net, run)
+    diagram = rnn_charts.unrolled_network(cells, unroll.shared_weights(trained.model.rnn), step)
+    st.plotly_chart(diagram, key="rnn.diagram")
+    st.caption("Hover a coloured square: each is one tensor, drawn once and wired to every step.")
+    _vector_strips(run, step)
     st.markdown(
-        f"**Output at step {step}:** {cells['output'].iloc[t]}"
+        f"**Output at step {step}:** {cells['output'].iloc[step - 1]}"
         + ("" if net == "tagger" or step == len(words) else " (not used: only the last step judges)")
     )
     frame = unroll.hidden_frame(run.hidden, words)
@@ -45,63 +79,32 @@ def unrolled(words: list[str], net: str, trained: tuple, meta: dict) -> None:
 
 
 @st.fragment
-def two_heads(words: list[str], models: dict) -> None:
+def two_heads(words: list[str], tagger: Trained, sentiment: Trained) -> None:
     """Tags under every word; P(positive) after every word, the last one being the judgement."""
-    tags = pd.DataFrame(tagger.tag(models["tagger"][0], words), columns=["word", "tag", "probability"])
-    positive = sentiment.positive_after_each_word(models["sentiment"][0], words)
-    curve = pd.DataFrame({"step": range(1, len(words) + 1), "word": words, "p_positive": positive})
+    frame = unroll.two_heads_frame(tagger, sentiment, words)
+    tags = frame[["word", "tag", "probability"]]
     a, b = st.columns([2, 3])
     a.markdown("**Tagger: an output at every step**")
     a.dataframe(tags.style.format({"probability": "{:.2f}"}), hide_index=True, height=min(560, 38 + 35 * len(tags)))
-    verdict = "positive" if positive[-1] >= 0.5 else "negative"
-    b.metric("Sentiment, read at the last word only", verdict, f"P(positive) = {positive[-1]:.2f}", delta_color="off")
-    b.plotly_chart(
-        rnn_charts.step_line(
-            curve, "p_positive", "P(positive) if the sentence stopped here", "P(positive)", reference=0.5
-        ),
-        key="rnn.curve",
-    )
+    last = frame["p_positive"].iloc[-1]
+    verdict = "positive" if last >= 0.5 else "negative"
+    b.metric("Sentiment, read at the last word only", verdict, f"P(positive) = {last:.2f}", delta_color="off")
+    b.plotly_chart(rnn_charts.p_positive_chart(frame), key="rnn.curve")
     with b:
-        download_csv(
-            tags.merge(curve, left_index=True, right_index=True, suffixes=("", "_s")).drop(columns="word_s"),
-            "Tags and P(positive) per word (CSV)",
-            "two_heads.csv",
-            "rnn.dl_heads",
-        )
+        download_csv(frame, "Tags and P(positive) per word (CSV)", "two_heads.csv", "rnn.dl_heads")
 
 
 @st.fragment
-def sharing(words: list[str], trained: tuple) -> None:
-    """Scale W_hh: every step changes at once; the parameter count never depends on the length."""
-    model, encoder = trained
-    seed_from_url("rnn.scale", "scale", 1.0, in_range(0.0, 2.0))
-    scale = st.slider("Scale W_hh by", 0.0, 2.0, step=0.1, key="rnn.scale")
-    mirror_to_url({"scale": scale})
-    base, scaled = unroll.trace(model, encoder, words), unroll.trace(model, encoder, words, scale)
-    change = pd.DataFrame(
-        {"step": range(1, len(words) + 1), "word": words, "change": (scaled.hidden - base.hidden).norm(dim=1).tolist()}
-    )
+def sharing(words: list[str], trained: Trained, scale: float) -> None:
+    """W_hh scaled by `scale`: every step changes at once; the parameter count never depends on the length."""
+    change = unroll.scale_change(trained.model, trained.encoder, words, scale)
     a, b = st.columns(2)
-    a.plotly_chart(
-        rnn_charts.step_line(change, "change", f"|h_t(W_hh × {scale:g}) − h_t| at every step", "L2 change of h_t"),
-        key="rnn.scale_change",
-    )
-    a.dataframe(unroll.shared_weights(model.rnn).astype({"shape": str}), hide_index=True)
-    lengths = sorted({1, 5, 10, 20, 40, 80, len(words)})
-    counts = unroll.parameters_vs_length(model.rnn, lengths)
-    b.plotly_chart(
-        charts.parameter_chart(
-            counts,
-            len(words),
-            x="length",
-            y="parameters",
-            color="model",
-            title="Weights needed as sentences get longer",
-            x_label="words",
-            log_x=False,
-        ),
-        key="rnn.params",
-    )
+    title = f"|h_t(W_hh × {scale:g}) − h_t| at every step"
+    a.plotly_chart(rnn_charts.step_line(change, "change", title, "L2 change of h_t"), key="rnn.scale_change")
+    a.dataframe(unroll.shared_weights(trained.model.rnn).astype({"shape": str}), hide_index=True)
+    lengths = sorted({1, 5, 10, 20, unroll.MAX_WORDS, unroll.MAX_UPLOADED_WORDS, len(words)})
+    counts = unroll.parameters_vs_length(trained.model.rnn, lengths)
+    b.plotly_chart(rnn_charts.parameters_chart(counts, len(words)), key="rnn.params")
     b.caption("Step 1 never changes: h_0 is zero, so W_hh first acts at step 2.")
     with a:
         download_csv(change, "Change per step (CSV)", "w_hh_scale_change.csv", "rnn.dl_scale")
@@ -109,101 +112,93 @@ def sharing(words: list[str], trained: tuple) -> None:
         download_csv(counts, "Parameter counts (CSV)", "rnn_parameters.csv", "rnn.dl_params")
 
 
-@st.fragment
-def memory(words: list[str], trained: tuple) -> None:
-    """Drop or replace one word; gradients of the final output with respect to each h_t."""
-    model, encoder = trained
-    if len(words) < 2:
-        st.info("Type at least two words to edit one.")
-        return
+def _edit_controls(words: list[str]) -> tuple[int, str | None] | None:
+    """The word to edit and its replacement (None: drop it); None while the replacement is empty."""
     a, b, c = st.columns([2, 1, 2])
     index = a.selectbox(
         "Word to edit", range(len(words)), format_func=lambda i: f"{i + 1}: {words[i]}", key="rnn.edit_index"
     )
     action = b.radio("Edit", ["drop", "replace"], key="rnn.edit_action", horizontal=True)
-    replacement = (
-        c.text_input("Replace with", "great", key="rnn.replacement", max_chars=30) if action == "replace" else None
-    )
-    if action == "replace" and not (replacement or "").strip():
+    if action == "drop":
+        return index, None
+    replacement = c.text_input("Replace with", "great", key="rnn.replacement", max_chars=MAX_REPLACEMENT_CHARS)
+    if not replacement.strip():
         st.warning("Type a word to replace it with.")
+        return None
+    return index, replacement.strip()
+
+
+@st.fragment
+def memory(words: list[str], trained: Trained, scale: float) -> None:
+    """Drop or replace one word; gradients of the final output with respect to each h_t."""
+    if len(words) < 2:
+        st.info("Type at least two words to edit one.")
         return
-    effect = unroll.change_after_edit(model, encoder, words, index, replacement.strip() if replacement else None)
-    scale = st.session_state.get("rnn.scale", 1.0)
-    target = int(unroll.trace(model, encoder, words).probs[-1].argmax())
-    grads = unroll.gradient_norms(model, encoder, words, target, scale)
+    edit = _edit_controls(words)
+    if edit is None:
+        return
+    frame = unroll.memory_frame(trained.model, trained.encoder, words, *edit, scale)
+    changes, grads = rnn_charts.memory_charts(frame, scale)
     a, b = st.columns(2)
-    if effect.empty:
+    if changes is None:
         a.info("No word follows this one, so nothing later can change.")
     else:
-        a.plotly_chart(
-            rnn_charts.step_line(effect, "hidden_change", "How far each later h_t moves", "L2 change"), key="rnn.effect"
-        )
-    b.plotly_chart(
-        rnn_charts.step_line(
-            grads, "grad_norm", f"|∂ log p(last output) / ∂h_t| (W_hh × {scale:g})", "gradient norm", log_y=True
-        ),
-        key="rnn.grads",
+        a.plotly_chart(changes, key="rnn.effect")
+    b.plotly_chart(grads, key="rnn.grads")
+    download_csv(frame, "Changes and gradients (CSV)", "memory.csv", "rnn.dl_memory")
+
+
+def bits_table(models: charlm.CharModels) -> pd.DataFrame:
+    """Held-out bits per character of both character models, from their checkpoints."""
+    metas = (models.markov_meta["metrics"], models.rnn_meta["metrics"])
+    return pd.DataFrame(
+        {
+            "model": ["bigram Markov (first-order)", "character RNN (latent state)"],
+            "held-out bits per character": [m["bits_per_char"] for m in metas],
+            "characters scored": [m["n_chars"] for m in metas],
+        }
     )
-    download_csv(
-        effect.merge(grads, on=["step", "word"], how="right"),
-        "Changes and gradients (CSV)",
-        "memory.csv",
-        "rnn.dl_memory",
-    )
+
+
+def _char_models() -> charlm.CharModels | None:
+    """Both character models, or None with the rebuild command shown: the rest of the page still works."""
+    try:
+        return loaders.char_models()
+    except CheckpointError as err:
+        st.error(str(err))
+    return None
 
 
 @st.fragment
 def markov_vs_rnn() -> None:
     """The bigram model and the character RNN on the same prefix, and on the same held-out text."""
-    try:
-        markov, char_rnn, markov_meta, rnn_meta = loaders.char_models()
-    except CheckpointError as err:
-        st.error(str(err))
+    models = _char_models()
+    if models is None:
         return
-    seed_from_url("rnn.prefix", "prefix", "To be, or not to b", lambda s: len(s) <= 200)
-    prefix = st.text_input("Prefix (the models read Shakespeare)", key="rnn.prefix", max_chars=200)
+    seed_from_url("rnn.prefix", "prefix", DEFAULT_PREFIX, lambda s: len(s) <= charlm.MAX_PREFIX_CHARS)
+    prefix = st.text_input("Prefix (the models read Shakespeare)", key="rnn.prefix", max_chars=charlm.MAX_PREFIX_CHARS)
     mirror_to_url({"prefix": prefix})
-    bigram = next_char_table(markov.vocab, markov.next_char_probs(prefix))
-    latent = next_char_table(char_rnn[1], charlm.char_rnn_next_probs(char_rnn, prefix))
+    frame = charlm.next_char_frame(models.markov, models.char_rnn, prefix)
     a, b = st.columns(2)
-    last = repr(prefix[-1:]) if prefix else "nothing"
-    a.plotly_chart(rnn_charts.next_char_bars(bigram.head(12), f"Markov (bigram): sees only {last}"), key="rnn.mk")
-    b.plotly_chart(rnn_charts.next_char_bars(latent.head(12), "Character RNN: its state has read it all"), key="rnn.cr")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "model": ["bigram Markov (first-order)", "character RNN (latent state)"],
-                "held-out bits per character": [
-                    markov_meta["metrics"]["bits_per_char"],
-                    rnn_meta["metrics"]["bits_per_char"],
-                ],
-                "characters scored": [markov_meta["metrics"]["n_chars"], rnn_meta["metrics"]["n_chars"]],
-            }
-        ),
-        hide_index=True,
-    )
-    download_csv(
-        bigram.merge(latent, on="char", suffixes=("_bigram", "_rnn")),
-        "Both distributions (CSV)",
-        "next_char.csv",
-        "rnn.dl_next",
-    )
+    bigram, latent = rnn_charts.next_char_charts(frame, prefix)
+    a.plotly_chart(bigram, key="rnn.mk")
+    b.plotly_chart(latent, key="rnn.cr")
+    st.dataframe(bits_table(models), hide_index=True)
+    download_csv(frame, "Both distributions (CSV)", "next_char.csv", "rnn.dl_next")
 
 
 @st.fragment
-def own_text(models: dict) -> None:
+def own_text(tagger: Trained, sentiment: Trained) -> None:
     """Upload a .txt: every sentence tagged and scored."""
-    upload = st.file_uploader(
-        "A UTF-8 or UTF-16 text file (up to 10 MB; the first 500 sentences are read)", type=["txt"], key="rnn.upload"
+    result = uploaded(
+        f"A UTF-8 or UTF-16 text file (the first {unroll.MAX_SENTENCES} sentences are read)",
+        ["txt"],
+        "rnn.upload",
+        lambda data: unroll.own_text_table(data, tagger, sentiment),
     )
-    if upload is None:
+    if result is None:
         return
-    st.text(f"File: {upload.name}")
-    try:
-        table, note = own_text_table(upload.getvalue(), models["tagger"][0], models["sentiment"][0])
-    except InputError as err:
-        st.error(f"Cannot use this file: {err}")
-        return
+    table, note = result
     if note:
         st.info(note)
     st.dataframe(table, hide_index=True)

@@ -1,26 +1,40 @@
-"""The translator page's sections, each a fragment over one cached translation."""
+"""The translator page's sections, each a fragment over the one traced translation the page passes in."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from engine.common.inputs import InputError, decode_text
-from engine.translator import bpe
-from engine.translator import explain as mt_explain
-from engine.translator import models as mt_models
-from engine.translator import train as translator
+from engine.common.metrics import parameter_count
+from engine.translator import explain
+from engine.translator.data import bpe
+from engine.translator.data.pairs import read_pairs
+from engine.translator.train import TRANSFORMER, Shipped
 from ui import loaders
 from ui.charts import plain
-from ui.translator import charts as mt_charts
-from ui.widgets import download_csv, in_range, mirror_to_url, seed_from_url
+from ui.translator import charts
+from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider, uploaded
 
+# Every numeric control and input limit of the page, declared once (URL check and widget read the same row).
+LIMITS = {
+    "width": Limit(1, 8, 4, 1),  # beam width
+    "alpha": Limit(0.0, 2.0, 0.6, 0.1),  # length penalty exponent (Wu et al., 2016)
+}
+MAX_SENTENCE = 200  # characters of the English sentence
+MAX_REFERENCE = 300  # characters of a typed German reference
+MAX_PAIRS = 500  # uploaded pairs scored
+POSITIONS = 48  # rows of the sinusoid table shown
+TIMING_LENGTHS = [5, 10, 20, 40, 80, 120]  # source lengths of the live encoder timing (up to max_len)
+PAPER_PARAMETERS = 65_000_000  # the paper's base model (Table 3)
 KINDS = {
     "cross": "decoder → encoder (cross)",
     "encoder": "encoder self-attention",
     "decoder": "decoder self-attention (masked)",
 }
-MAX_PAIRS = 500
+AXES = {  # attention kind -> (query axis, key axis)
+    "cross": ("German (decoder input)", "English (encoder)"),
+    "encoder": ("English (query)", "English (key)"),
+    "decoder": ("German (query)", "German (key)"),
+}
 
 
 def _head_label(head: int) -> str:
@@ -28,14 +42,13 @@ def _head_label(head: int) -> str:
 
 
 @st.fragment
-def translate_section(sentence: str) -> None:
+def translate_section(sentence: str, result: explain.Translation) -> None:
     """Greedy next to beam search, with the beam's hypotheses and scores."""
-    result = loaders.translation(sentence)
-    seed_from_url("mt.width", "w", 4, in_range(1, 8))
-    seed_from_url("mt.alpha", "alpha", 0.6, in_range(0.0, 2.0))
     a, b = st.columns(2)
-    width = a.slider("Beam width", 1, 8, key="mt.width")
-    alpha = b.slider("Length penalty α (score = log p / ((5 + length) / 6)^α)", 0.0, 2.0, step=0.1, key="mt.alpha")
+    with a:
+        width = slider("Beam width", "mt.width", "w", LIMITS["width"])
+    with b:
+        alpha = slider("Length penalty α (score = log p / ((5 + length) / 6)^α)", "mt.alpha", "alpha", LIMITS["alpha"])
     mirror_to_url({"w": width, "alpha": alpha})
     hyps = loaders.beams(sentence, width, alpha)
     a, b = st.columns(2)
@@ -48,37 +61,27 @@ def translate_section(sentence: str) -> None:
 
 
 @st.fragment
-def attention_section(sentence: str, layers: int, heads: int) -> None:
+def attention_section(result: explain.Translation, layers: int, heads: int) -> None:
     """Heatmaps of one layer and head (or their mean) for any of the three attentions."""
-    result = loaders.translation(sentence)
     seed_from_url("mt.kind", "kind", "cross", list(KINDS))
-    seed_from_url("mt.layer", "layer", layers - 1, in_range(0, layers - 1))
-    seed_from_url("mt.head", "head", -1, in_range(-1, heads - 1))
+    seed_from_url("mt.layer", "layer", layers - 1, range(layers))
+    seed_from_url("mt.head", "head", -1, range(-1, heads))
     a, b, c = st.columns(3)
     kind = a.selectbox("Attention", list(KINDS), format_func=KINDS.get, key="mt.kind")
     layer = b.selectbox("Layer", range(layers), key="mt.layer")
     head = c.selectbox("Head", [-1, *range(heads)], format_func=_head_label, key="mt.head")
     mirror_to_url({"kind": kind, "layer": layer, "head": head})
-    weights, queries, keys, q_title, k_title = {
-        "cross": (result.cross, result.target, result.source, "German (decoder input)", "English (encoder)"),
-        "encoder": (result.encoder, result.source, result.source, "English (query)", "English (key)"),
-        "decoder": (result.decoder, result.target, result.target, "German (query)", "German (key)"),
-    }[kind]
-    frame = mt_explain.attention_frame(weights, queries, keys)
-    shown = frame[(frame["layer"] == layer) & (frame["head"] == head)]
-    st.plotly_chart(
-        mt_charts.attention_heatmap(shown, f"{KINDS[kind]}, layer {layer}, {_head_label(head)}", q_title, k_title),
-        key="mt.heatmap",
-    )
+    frame = explain.attention_of(result, kind)
+    title = f"{KINDS[kind]}, layer {layer}, {_head_label(head)}"
+    st.plotly_chart(charts.attention_heatmap(explain.head_of(frame, layer, head), title, *AXES[kind]), key="mt.heatmap")
     if kind == "decoder":
         st.caption("The upper triangle is zero: the causal mask lets each position see only earlier outputs.")
     download_csv(frame, "All layers and heads of this attention (CSV)", f"attention_{kind}.csv", "mt.dl_attention")
 
 
 @st.fragment
-def steps_section(sentence: str, tokenizer) -> None:
-    """Step through decoding: output so far, top-10 next pieces, the cross-attention row."""
-    result = loaders.translation(sentence)
+def steps_section(result: explain.Translation, tokenizer) -> None:
+    """Step through decoding: output so far, top next pieces, the cross-attention row."""
     count = len(result.output)
     if count == 0:
         st.info("The model produced no tokens for this input.")
@@ -86,89 +89,72 @@ def steps_section(sentence: str, tokenizer) -> None:
     st.session_state["mt.step"] = min(st.session_state.get("mt.step", 1), count)
     step = st.slider("Decoding step", 1, count, key="mt.step") if count > 1 else 1
     t = step - 1
-    so_far = bpe.decode(tokenizer, result.output_ids[:t])
     st.markdown(f"**Output before step {step}:**")
-    st.text(so_far or "(nothing yet: the decoder starts from <s>)")
-    top = mt_explain.top_next(tokenizer, result.next_probs[t])
+    st.text(bpe.decode(tokenizer, result.output_ids[:t]) or "(nothing yet: the decoder starts from <s>)")
+    top = explain.top_next(tokenizer, result.next_probs[t])
     a, b = st.columns(2)
-    a.plotly_chart(
-        mt_charts.probability_bars(top, "token", f"Top 10 next pieces (chosen: {plain(result.output[t])})"),
-        key="mt.top",
-    )
-    cross = mt_explain.attention_frame(result.cross, result.target, result.source)
-    row = cross[(cross["layer"] == len(result.cross) - 1) & (cross["head"] == -1) & (cross["query_pos"] == t)]
+    title = f"Top {explain.TOP_K} next pieces (chosen: {plain(result.output[t])})"
+    a.plotly_chart(charts.probability_bars(top, "token", title), key="mt.top")
+    row = explain.cross_row(explain.attention_of(result, "cross"), len(result.cross) - 1, t)
     b.plotly_chart(
-        mt_charts.probability_bars(
-            row.rename(columns={"weight": "prob"}).assign(
-                label=lambda f: [f"{p}:{k}" for p, k in zip(f["key_pos"], f["key_token"], strict=True)]
-            ),
-            "label",
-            "Where step looks in the English (last layer, mean)",
-        ),
-        key="mt.row",
+        charts.probability_bars(row, "label", "Where step looks in the English (last layer, mean)"), key="mt.row"
     )
-    download_csv(top, "Top 10 at this step (CSV)", "top10.csv", "mt.dl_top")
+    download_csv(top, f"Top {explain.TOP_K} at this step (CSV)", f"top{explain.TOP_K}.csv", "mt.dl_top")
 
 
 @st.fragment
-def positions_section(sentence: str, d_model: int) -> None:
+def positions_section(result: explain.Translation, d_model: int) -> None:
     """The sinusoid table, and attention by relative position in the encoder's first layer."""
-    result = loaders.translation(sentence)
     a, b = st.columns(2)
-    table = mt_explain.positional_frame(48, d_model)
-    a.plotly_chart(mt_charts.positional_heatmap(table), key="mt.pe")
-    frame = mt_explain.attention_frame(result.encoder, result.source, result.source)
-    first = frame[(frame["layer"] == 0) & (frame["head"] == -1)]
+    table = explain.positional_frame(POSITIONS, d_model)
+    a.plotly_chart(charts.positional_heatmap(table), key="mt.pe")
+    first = explain.head_of(explain.attention_of(result, "encoder"), 0, -1)
     b.plotly_chart(
-        mt_charts.offset_chart(
-            mt_explain.offsets(first), "Encoder layer 0: how much each query attends at each distance"
-        ),
+        charts.offset_chart(explain.offsets(first), "Encoder layer 0: how much each query attends at each distance"),
         key="mt.offsets",
     )
     download_csv(table, "Positional encodings (CSV)", "positional_encoding.csv", "mt.dl_pe")
 
 
+def _reference_scores(hypothesis: str, reference: str) -> None:
+    """Sentence BLEU, chrF and brevity penalty, and which words are in a matching n-gram."""
+    scores = explain.sentence_scores(hypothesis, reference)
+    a, b, c = st.columns(3)
+    a.metric("Sentence BLEU", f"{scores['bleu']:.1f}")
+    b.metric("chrF", f"{scores['chrf']:.1f}")
+    c.metric("Brevity penalty", f"{scores['brevity_penalty']:.2f}")
+    st.caption("n-gram precisions (1 to 4): " + ", ".join(f"{p:.0f}%" for p in scores["precisions"]))
+    words = scores["words"]
+    st.dataframe(
+        words.style.background_gradient(subset=["longest_match"], cmap="Greens", vmin=0, vmax=4), hide_index=True
+    )
+    st.caption("longest_match: the longest n-gram (up to 4) containing the word that also occurs in the reference.")
+
+
 @st.fragment
-def score_section(sentence: str, trained: tuple, meta: dict) -> None:
+def score_section(result: explain.Translation, shipped: Shipped) -> None:
     """Sentence BLEU/chrF against a typed reference; corpus BLEU on an uploaded TSV."""
-    result = loaders.translation(sentence)
-    reference = st.text_input("Your reference translation (German)", key="mt.reference", max_chars=300)
+    reference = st.text_input("Your reference translation (German)", key="mt.reference", max_chars=MAX_REFERENCE)
     if reference.strip():
-        scores = mt_explain.sentence_scores(result.text, reference)
-        a, b, c = st.columns(3)
-        a.metric("Sentence BLEU", f"{scores['bleu']:.1f}")
-        b.metric("chrF", f"{scores['chrf']:.1f}")
-        c.metric("Brevity penalty", f"{scores['brevity_penalty']:.2f}")
-        st.caption("n-gram precisions (1 to 4): " + ", ".join(f"{p:.0f}%" for p in scores["precisions"]))
-        words = scores["words"]
-        st.dataframe(
-            words.style.background_gradient(subset=["longest_match"], cmap="Greens", vmin=0, vmax=4), hide_index=True
-        )
-        st.caption("longest_match: the longest n-gram (up to 4) containing the word that also occurs in the reference.")
-    m = meta["metrics"]
+        _reference_scores(result.text, reference)
+    m = shipped.meta["metrics"]
+    smaller = PAPER_PARAMETERS / parameter_count(shipped.transformer.model)
     st.markdown(
         f"**Shipped model on {m['n']} held-out dictionary sentences:** BLEU {m['bleu']:.2f}, chrF {m['chrf']:.2f} "
         "(sacrebleu corpus BLEU, 13a tokenization, one reference, greedy decoding). This is not comparable with "
         "the paper's 28.4 on WMT 2014 English-German: a different test set (dictionary examples, many idioms), "
-        "far less training data (thousands of sentences, not 4.5 million) and a model about 10x smaller, trained "
-        "for minutes on a CPU instead of 12 hours on 8 GPUs."
+        f"far less training data (thousands of sentences, not 4.5 million) and a model about {smaller:.0f}x smaller, "
+        "trained for minutes on a CPU instead of 12 hours on 8 GPUs."
     )
-    upload = st.file_uploader(
-        f"A TSV of english<TAB>german pairs (up to {MAX_PAIRS} lines are scored)", type=["tsv", "txt"], key="mt.upload"
-    )
-    if upload is None:
-        return
-    st.text(f"File: {upload.name}")
-    try:
-        pairs = translator.parse_pairs_tsv(decode_text(upload.getvalue()))
-    except InputError as err:
-        st.error(f"Cannot use this file: {err}")
+    label = f"A TSV of english<TAB>german pairs, the first {MAX_PAIRS} scored"
+    pairs = uploaded(label, ["tsv", "txt"], "mt.upload", read_pairs)
+    if pairs is None:
         return
     if len(pairs) > MAX_PAIRS:
         st.info(f"The file has {len(pairs):,} pairs; the first {MAX_PAIRS} are scored.")
     with st.spinner("Translating..."):
-        table, corpus_bleu, corpus_chrf = mt_explain.corpus_table(
-            lambda xs: mt_models.translate_transformer(trained, xs), pairs[:MAX_PAIRS]
+        table, corpus_bleu, corpus_chrf = explain.corpus_table(
+            lambda xs: TRANSFORMER.translate(shipped.transformer, xs), pairs[:MAX_PAIRS]
         )
     a, b = st.columns(2)
     a.metric("Corpus BLEU", f"{corpus_bleu:.2f}")
@@ -178,36 +164,28 @@ def score_section(sentence: str, trained: tuple, meta: dict) -> None:
 
 
 @st.fragment
-def recurrence_section(trained: tuple, meta: dict, recurrent: tuple | None, gru_meta: dict | None) -> None:
+def recurrence_section(shipped: Shipped) -> None:
     """Recorded BLEU and loss against training time; a live encoder timing on this machine."""
-    if recurrent is None:
+    if shipped.gru is None:
         st.warning("The GRU baseline checkpoint is missing; rebuild it with: python -m engine.train rnn_translator")
         return
-    curves = mt_explain.training_curves({"Transformer": meta["history"], "GRU + attention": gru_meta["history"]})
-    a, b = st.columns(2)
-    a.plotly_chart(mt_charts.curves(curves, "val_bleu", "Validation BLEU during training", "BLEU"), key="mt.bleu")
-    b.plotly_chart(mt_charts.curves(curves, "val_loss", "Validation loss (label-smoothed)", "loss"), key="mt.loss")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "model": ["Transformer", "GRU + attention"],
-                "parameters": [
-                    sum(p.numel() for p in trained[0].parameters()),
-                    sum(p.numel() for p in recurrent[0].parameters()),
-                ],
-                "training steps": [meta["history"]["step"][-1], gru_meta["history"]["step"][-1]],
-                "test BLEU": [meta["metrics"]["bleu"], gru_meta["metrics"]["bleu"]],
-                "test chrF": [meta["metrics"]["chrf"], gru_meta["metrics"]["chrf"]],
-            }
-        ),
-        hide_index=True,
+    curves = explain.training_curves(
+        {"Transformer": shipped.meta["history"], "GRU + attention": shipped.gru_meta["history"]}
     )
+    a, b = st.columns(2)
+    a.plotly_chart(charts.curves(curves, "val_bleu", "Validation BLEU during training", "BLEU"), key="mt.bleu")
+    b.plotly_chart(charts.curves(curves, "val_loss", "Validation loss (label-smoothed)", "loss"), key="mt.loss")
+    models = {
+        "Transformer": (shipped.transformer.model, shipped.meta),
+        "GRU + attention": (shipped.gru.model, shipped.gru_meta),
+    }
+    st.dataframe(explain.comparison(models), hide_index=True)
     download_csv(curves, "Training curves (CSV)", "training_curves.csv", "mt.dl_curves")
     if st.button("Measure encoder time vs sentence length on this machine", key="mt.measure"):
         with st.spinner("Timing both encoders..."):
-            st.session_state["mt.timings"] = mt_explain.encoder_timings(
-                trained[0], recurrent[0], [5, 10, 20, 40, 80, 120]
+            st.session_state["mt.timings"] = explain.encoder_timings(
+                shipped.transformer.model, shipped.gru.model, TIMING_LENGTHS
             )
     if "mt.timings" in st.session_state:
-        st.plotly_chart(mt_charts.timing_chart(st.session_state["mt.timings"]), key="mt.timing")
+        st.plotly_chart(charts.timing_chart(st.session_state["mt.timings"]), key="mt.timing")
         download_csv(st.session_state["mt.timings"], "Timings (CSV)", "encoder_timings.csv", "mt.dl_timings")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from engine import evaluate
 from engine.common.inputs import InputError, decode_text, load_image, parse_labelled_lines
-from engine.translator.train import parse_pairs_tsv
+from engine.translator.data.pairs import parse_pairs_tsv
 from tests.bad_inputs import BAD_LINE, image_cases, labels_cases, pairs_cases, text_cases
 
 TEXT, IMAGES, PAIRS, LABELS = text_cases(), image_cases(), pairs_cases(), labels_cases()
@@ -18,31 +19,40 @@ def test_the_corpus_is_large_and_mixed():
     assert sum(not c.refuse for c in cases) >= 10
 
 
-def _refused(fn, data: bytes) -> str:
+def test_every_case_says_what_to_expect():
+    for case in TEXT + IMAGES + PAIRS + LABELS:
+        assert case.expect is not None, case.id
+
+
+def _refused(fn, case) -> str:
     with pytest.raises(InputError) as info:
-        fn(data)
+        fn(case.data)
     message = str(info.value)
     assert message and "\n" not in message and len(message) < 300
+    assert case.expect in message, f"{case.id}: {message!r} does not say {case.expect!r}"
     return message
 
 
 @pytest.mark.parametrize("case", TEXT, ids=[c.id for c in TEXT])
 def test_text_validation(case):
     if case.refuse:
-        _refused(decode_text, case.data)
+        _refused(decode_text, case)
     else:
         text = decode_text(case.data)
-        assert text.strip() and "\x00" not in text
-        assert not text.startswith("\ufeff")  # the byte-order mark is not text
+        assert text == case.expect  # the byte-order mark is not text; line ends are kept as sent
+        assert not text.startswith("\ufeff") and "\x00" not in text
 
 
 @pytest.mark.parametrize("case", IMAGES, ids=[c.id for c in IMAGES])
 def test_image_validation(case):
     if case.refuse:
-        _refused(load_image, case.data)
+        _refused(load_image, case)
     else:
         image = load_image(case.data)
-        assert image.mode in ("L", "RGB") and min(image.size) >= 1
+        want = case.expect
+        assert (image.mode, image.size) == (want.mode, want.size)
+        pixels = np.asarray(image).astype(int).reshape(image.size[1], image.size[0], -1)
+        assert np.abs(pixels - np.array(want.value).reshape(1, 1, -1)).max() <= want.tolerance
 
 
 @pytest.mark.parametrize(
@@ -52,11 +62,11 @@ def test_image_validation(case):
 )
 def test_tsv_validation_names_the_first_bad_line(case, parse):
     if case.refuse:
-        message = _refused(lambda data: parse(decode_text(data)), case.data)
+        message = _refused(lambda data: parse(decode_text(data)), case)
         if case.id in BAD_LINE:
             assert message.startswith(f"Line {BAD_LINE[case.id]}:")
     else:
-        assert len(parse(decode_text(case.data))) == 2
+        assert parse(decode_text(case.data)) == case.expect
 
 
 # Which models read which kind of file with --data (accepted large texts are left to the page tests,

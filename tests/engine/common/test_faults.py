@@ -14,7 +14,7 @@ import pytest
 from engine.common.checkpoint import CheckpointError, checkpoint_path
 from engine.convolution import digits
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # Train a tiny digits model, but make the weights file stall halfway through being written, so the
 # parent can kill the process at the worst moment.

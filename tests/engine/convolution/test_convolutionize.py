@@ -3,6 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from engine.convolution.convolutionize import (
     LayerShape,
@@ -12,6 +13,7 @@ from engine.convolution.convolutionize import (
     dense_on_windows,
     parameter_table,
     score_grid,
+    score_grid_frame,
     score_grid_shape,
 )
 
@@ -62,3 +64,32 @@ def test_dense_layer_is_seeded_and_leaves_global_rng_alone():
     a, b = dense_layer(LayerShape(), 3), dense_layer(LayerShape(), 3)
     assert torch.equal(a.weight, b.weight)
     assert torch.equal(state, torch.random.get_rng_state())
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_dense_layer_draws_what_torch_manual_seed_would(seed):
+    shape = LayerShape(3, 2, 5, 4)
+    state = torch.random.get_rng_state()
+    try:
+        torch.manual_seed(seed)
+        reference = nn.Linear(3 * 2 * 5, 4)  # PyTorch's own default init from the global generator
+    finally:
+        torch.random.set_rng_state(state)
+    layer = dense_layer(shape, seed)
+    assert torch.equal(layer.weight, reference.weight) and torch.equal(layer.bias, reference.bias)
+
+
+def test_convolutionize_leaves_global_rng_alone():
+    shape = LayerShape()
+    dense = dense_layer(shape, 0)
+    state = torch.random.get_rng_state()
+    convolutionize(dense, shape)
+    assert torch.equal(state, torch.random.get_rng_state())
+
+
+def test_score_grid_frame_lists_every_cell():
+    grid = torch.randn(3, 2, 4, generator=torch.Generator().manual_seed(0))
+    frame = score_grid_frame(grid)
+    assert list(frame.columns) == ["unit", "window_row", "window_col", "output"] and len(frame) == 3 * 2 * 4
+    for row in frame.itertuples():
+        assert row.output == pytest.approx(float(grid[row.unit, row.window_row, row.window_col]))

@@ -1,6 +1,8 @@
 """The digits CNN, its FCN twin, the shipped checkpoint and the canvas detector."""
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,12 +11,23 @@ import torch.nn.functional as F
 
 from engine.common.checkpoint import CheckpointError, checkpoint_path
 from engine.common.inputs import InputError
-from engine.convolution import digits
+from engine.convolution import detect, digits
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
 def shipped():
     return digits.load()
+
+
+@pytest.fixture
+def one_thread():
+    """Scan small canvases on one thread: with every core busy, two threads per tiny forward pass are ~50x slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +92,75 @@ def test_overfits_one_small_batch(split):
     assert loss.item() < 0.05
 
 
-def test_training_windows_labels_follow_the_shift(split):
+def _source_of(window: torch.Tensor, images: torch.Tensor) -> list[tuple[int, int, int]]:
+    """(image, dy, dx) for every image that, shifted by at most one pixel (zeros coming in), is `window`."""
+    padded = F.pad(images, (1, 1, 1, 1))  # (N, 10, 10)
+    return [
+        (i, dy, dx)
+        for i in range(len(images))
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+        if torch.equal(padded[i, 1 + dy : 9 + dy, 1 + dx : 9 + dx], window)
+    ]
+
+
+def test_training_windows_labels_follow_the_shift():
+    # Ten patterns no shift of another can equal (every pixel lit, in 0.5..1, above the 0.3 noise
+    # patches), labelled 3, 4, ... so a label taken from the wrong image or class cannot pass.
+    gen = torch.Generator().manual_seed(5)
+    images = 0.5 + 0.5 * torch.rand(10, 8, 8, generator=gen)
+    labels = (torch.arange(10) + 3) % 10
+    windows, y = digits.training_windows(images, labels, 600, 0.4, torch.Generator().manual_seed(0))
+    assert windows.shape == (600, 1, 8, 8)
+    assert float(windows.min()) >= 0 and float(windows.max()) <= 1
+    seen_shifts = set()
+    for window, label in zip(windows[:, 0], y.tolist(), strict=True):
+        sources = _source_of(window, images)
+        if label == digits.BACKGROUND:
+            assert sources == []  # never a digit within one pixel of the window's place
+        else:
+            ((image, dy, dx),) = sources  # exactly one digit, shifted by at most one pixel
+            assert label == int(labels[image])
+            seen_shifts.add((dy, dx))
+    assert len(seen_shifts) == 9  # every shift of at most one pixel occurs
+    share = float((y == digits.BACKGROUND).float().mean())
+    assert 0.33 < share < 0.47
+
+
+def test_training_windows_share_of_background(split):
     gen = torch.Generator().manual_seed(0)
     windows, labels = digits.training_windows(split[0], split[1], 2000, 0.4, gen)
     assert windows.shape == (2000, 1, 8, 8)
     assert float(windows.min()) >= 0 and float(windows.max()) <= 1
     share = float((labels == digits.BACKGROUND).float().mean())
     assert 0.35 < share < 0.45
+
+
+def test_no_test_digit_is_trained_on(monkeypatch):
+    """The split is sklearn's stratified 80/20 of load_digits (recomputed here); training sees only its 80."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    data = load_digits()
+    train_idx, test_idx = train_test_split(
+        np.arange(len(data.target)), test_size=0.2, random_state=0, stratify=data.target
+    )
+    assert not set(train_idx) & set(test_idx)
+    x_tr, y_tr, x_te, y_te = digits.load_split(digits.DigitsConfig())
+    expected_test = torch.from_numpy(data.images[test_idx].astype(np.float32) / 16)
+    assert torch.equal(x_te, expected_test) and torch.equal(y_te, torch.from_numpy(data.target[test_idx]).long())
+    assert torch.equal(x_tr, torch.from_numpy(data.images[train_idx].astype(np.float32) / 16))
+    assert torch.equal(digits.held_out().images, expected_test)
+    fed = []
+    real = digits.training_windows
+
+    def spy(images, labels, n, fraction, gen):
+        fed.append((images, labels))
+        return real(images, labels, n, fraction, gen)
+
+    monkeypatch.setattr(digits, "training_windows", spy)
+    digits.train(digits.DigitsConfig(epochs=1, channels1=2, channels2=2, hidden=2, batch_size=512))
+    assert fed and all(torch.equal(images, x_tr) and torch.equal(labels, y_tr) for images, labels in fed)
 
 
 def test_checkpoint_round_trip(tmp_path):
@@ -110,24 +185,55 @@ def test_missing_or_corrupt_checkpoint_names_the_rebuild_command(tmp_path):
 
 
 def test_canvas_truth_marks_where_digits_are(split):
-    canvas, truth = digits.compose_canvas(split[2], split[3], 4, seed=3)
+    canvas, truth = detect.compose_canvas(split[2], split[3], 4, seed=3)
     assert canvas.shape[0] == 24 and len(truth) == 4
     assert truth["left"].is_monotonic_increasing
     for row in truth.itertuples():
         assert canvas[row.top : row.top + 8, row.left : row.left + 8].sum() > 5
 
 
-def test_detector_reads_most_canvases(shipped, split):
+def test_detector_reads_most_canvases(shipped, split, one_thread):
     fcn = digits.DigitsFCN(shipped[0])
     right = total = 0
     for seed in range(30):
-        canvas, truth = digits.compose_canvas(split[2], split[3], 5, seed=seed)
-        found = digits.find_digits(digits.score_map(fcn, canvas), threshold=0.5)
+        canvas, truth = detect.compose_canvas(split[2], split[3], 5, seed=seed)
+        found = detect.find_digits(detect.score_map(fcn, canvas), threshold=0.5)
         for row in truth.itertuples():
             near = found[(abs(found["left"] - row.left) <= 2) & (abs(found["top"] - row.top) <= 2)]
             right += int(len(near) == 1 and near["label"].iloc[0] == str(row.label))
         total += len(truth)
     assert right / total > 0.85
+
+
+def _readme_detection_claim() -> tuple[int, int, int]:
+    """(digits, canvases, found right) from the README's sentence, which also says no extra digits."""
+    text = " ".join((ROOT / "README.md").read_text().split())
+    match = re.search(
+        r"On (\d+) digits placed on (\d+) random canvases of held-out digits, the detector finds (\d+) at the "
+        r"right place with the right label and reports no extra digits",
+        text,
+    )
+    assert match, "the README's detection sentence moved or changed"
+    return tuple(int(g) for g in match.groups())
+
+
+def test_detector_on_the_readmes_canvases_finds_what_it_says_and_nothing_else(shipped, split, one_thread):
+    placed, canvases, claimed = _readme_detection_claim()
+    fcn = digits.DigitsFCN(shipped[0])
+    right = extra = total = 0
+    for seed in range(canvases):
+        canvas, truth = detect.compose_canvas(split[2], split[3], placed // canvases, seed=seed)
+        found = detect.find_digits(detect.score_map(fcn, canvas), threshold=0.5)
+        total += len(truth)
+        # Counted by hand: a found digit is extra unless it is within 2 pixels of a placed one.
+        for f in found.itertuples():
+            extra += int(not any(abs(f.left - t.left) <= 2 and abs(f.top - t.top) <= 2 for t in truth.itertuples()))
+        for t in truth.itertuples():
+            here = [f.label for f in found.itertuples() if abs(f.left - t.left) <= 2 and abs(f.top - t.top) <= 2]
+            right += int(here == [str(t.label)])
+    assert (total, right, extra) == (placed, claimed, 0)
+    score = detect.detection_score(fcn, split[2], split[3], canvases, placed // canvases)
+    assert (score.placed, score.right, score.extra) == (placed, claimed, 0)
 
 
 def test_find_digits_suppresses_neighbours():
@@ -136,7 +242,7 @@ def test_find_digits_suppresses_neighbours():
     probs[3, 2, 2], probs[10, 2, 2] = 0.9, 0.1
     probs[3, 2, 3], probs[10, 2, 3] = 0.8, 0.2  # next cell: the same digit, suppressed
     probs[7, 1, 8], probs[10, 1, 8] = 0.7, 0.3
-    found = digits.find_digits(probs, threshold=0.5)
+    found = detect.find_digits(probs, threshold=0.5)
     assert list(found["label"]) == ["3", "7"]
     assert list(found["left"]) == [2, 8] and list(found["top"]) == [2, 1]
 

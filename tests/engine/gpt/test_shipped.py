@@ -5,17 +5,19 @@ import math
 import pytest
 
 from engine.gpt import finetune as gpt_finetune
-from engine.gpt import model as gpt
+from engine.gpt.sample import sample
+from engine.gpt.score import score_text
+from engine.gpt.train import evaluate_gpt, load_gpt
 
 
 @pytest.fixture(scope="module")
 def shipped_gpt():
-    return gpt.load_gpt()
+    return load_gpt()
 
 
 def test_the_gpt_reaches_its_target_on_the_held_out_scenes(shipped_gpt):
     trained, meta = shipped_gpt
-    metrics = gpt.evaluate_gpt(trained)  # recomputed here, every character of the test scenes
+    metrics = evaluate_gpt(trained)  # recomputed here, every character of the test scenes
     assert metrics["nats_per_char"] <= 1.45
     assert metrics["bits_per_char"] == pytest.approx(meta["metrics"]["bits_per_char"], abs=2e-3)
     assert metrics["bits_per_char"] == pytest.approx(metrics["nats_per_char"] / math.log(2), abs=1e-3)
@@ -24,7 +26,7 @@ def test_the_gpt_reaches_its_target_on_the_held_out_scenes(shipped_gpt):
 
 def test_gpt_samples_look_like_verse(shipped_gpt):
     trained, _ = shipped_gpt
-    text = "".join(c for c, _ in gpt.sample(trained, "", 600, 0.7, seed=0))
+    text = "".join(c for c, _ in sample(trained, "", 600, 0.7, seed=0))
     words = text.split()
     assert len(words) > 60
     assert sum(w.strip(".,;:!?'-").isalpha() for w in words) / len(words) > 0.8  # real-looking words
@@ -35,8 +37,8 @@ def test_gpt_samples_look_like_verse(shipped_gpt):
 def test_the_gpt_prefers_english_to_its_own_shuffle(shipped_gpt):
     trained, _ = shipped_gpt
     text = "I pray you, sir, what news from the king?"
-    real = gpt.score_text(trained, text).bits_per_char
-    shuffled = gpt.score_text(trained, "".join(sorted(text))).bits_per_char
+    real = score_text(trained, text).bits_per_char
+    shuffled = score_text(trained, "".join(sorted(text))).bits_per_char
     assert real < 3.0 < shuffled
 
 

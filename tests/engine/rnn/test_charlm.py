@@ -13,16 +13,6 @@ from engine.rnn import charlm
 from engine.rnn.charlm import CharRNN, CharRNNConfig
 
 
-@pytest.fixture(scope="module")
-def markov():
-    return charlm.load_markov()
-
-
-@pytest.fixture(scope="module")
-def char_rnn():
-    return charlm.load_char_rnn()
-
-
 def test_bigram_rows_are_distributions_and_match_counts_by_hand():
     vocab = CharVocab.from_text("abba")
     ids = vocab.encode("abba")
@@ -57,7 +47,7 @@ def test_shipped_models_meet_their_recorded_bits_per_char(markov, char_rnn):
 
 
 def test_streamed_likelihood_equals_one_pass(char_rnn):
-    (model, vocab), _ = char_rnn
+    model, vocab = char_rnn[0].model, char_rnn[0].vocab
     ids = vocab.encode(corpora.shakespeare_text("test")[:700])
     logits, _ = model(ids[:-1].unsqueeze(0))
     direct = F.log_softmax(logits[0], -1).gather(-1, ids[1:, None]).squeeze(-1)

@@ -11,16 +11,6 @@ from engine.rnn.text import UPOS, tokenize
 from engine.rnn.words import last_step
 
 
-@pytest.fixture(scope="module")
-def tag_model():
-    return tagger.load()
-
-
-@pytest.fixture(scope="module")
-def sent_model():
-    return sentiment.load()
-
-
 def test_shipped_tagger_meets_its_recorded_accuracy(tag_model):
     trained, meta = tag_model
     assert meta["metrics"]["accuracy"] >= 0.90
@@ -56,42 +46,32 @@ def test_sentiment_on_a_user_file(sent_model):
 
 
 @pytest.mark.parametrize(
-    ("text", "reason"),
+    ("parse", "text", "reason"),
     [
-        ("The\tDET\ncat NOUN\n", "Line 2"),
-        ("The\tDETERMINER\n", "Line 1"),
-        ("\tNOUN\n", "Line 1"),
-        ("\n\n", "no tagged words"),
+        (tagger.parse_tagged_tsv, "The\tDET\ncat NOUN\n", "Line 2"),
+        (tagger.parse_tagged_tsv, "The\tDETERMINER\n", "Line 1"),
+        (tagger.parse_tagged_tsv, "\tNOUN\n", "Line 1"),
+        (tagger.parse_tagged_tsv, "\n\n", "no tagged words"),
+        (sentiment.parse_labelled_tsv, "pos\tfine\nmeh\tbad\n", "Line 2"),
+        (sentiment.parse_labelled_tsv, "pos fine\n", "Line 1"),
+        (sentiment.parse_labelled_tsv, "neg\t   \n", "Line 1"),
+        (sentiment.parse_labelled_tsv, "\n", "no labelled sentences"),
     ],
 )
-def test_tagged_tsv_errors_name_the_line(text, reason):
+def test_tsv_errors_name_the_line(parse, text, reason):
     with pytest.raises(InputError, match=reason):
-        tagger.parse_tagged_tsv(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("pos\tfine\nmeh\tbad\n", "Line 2"),
-        ("pos fine\n", "Line 1"),
-        ("neg\t   \n", "Line 1"),
-        ("\n", "no labelled sentences"),
-    ],
-)
-def test_labelled_tsv_errors_name_the_line(text, reason):
-    with pytest.raises(InputError, match=reason):
-        sentiment.parse_labelled_tsv(text)
+        parse(text)
 
 
 def test_tags_are_upos_with_probabilities(tag_model):
-    rows = tagger.tag_text(tag_model[0], "The dog barked at a stranger.")
+    rows = tagger.tag(tag_model[0], tokenize("The dog barked at a stranger."))
     assert [w for w, _, _ in rows] == ["The", "dog", "barked", "at", "a", "stranger", "."]
     assert all(t in UPOS and 0 < p <= 1 for _, t, p in rows)
     assert [t for _, t, _ in rows][:2] == ["DET", "NOUN"] and rows[-1][1] == "PUNCT"
 
 
 def test_sentiment_is_read_at_the_last_word_only(sent_model):
-    (model, encoder), _ = sent_model
+    model, encoder = sent_model[0].model, sent_model[0].encoder
     words = tokenize("Not bad at all, a fine film.")
     curve = sentiment.positive_after_each_word(sent_model[0], words)
     batch = encoder([words, words[:3]])
@@ -101,7 +81,7 @@ def test_sentiment_is_read_at_the_last_word_only(sent_model):
 
 
 def test_trace_and_gradients(sent_model):
-    (model, encoder), _ = sent_model
+    model, encoder = sent_model[0].model, sent_model[0].encoder
     words = tokenize("The plot is thin but the acting is superb.")
     run = unroll.trace(model, encoder, words)
     assert run.hidden.shape == (len(words), model.rnn.hidden_size)
@@ -122,7 +102,7 @@ def test_trace_and_gradients(sent_model):
 
 
 def test_scaling_w_hh_leaves_the_shared_model_unchanged(sent_model):
-    (model, encoder), _ = sent_model
+    model, encoder = sent_model[0].model, sent_model[0].encoder
     before = {k: v.clone() for k, v in model.state_dict().items()}
     words = tokenize("A slow start, then a great ending.")
     base, scaled = unroll.trace(model, encoder, words), unroll.trace(model, encoder, words, 1.7)
@@ -131,7 +111,7 @@ def test_scaling_w_hh_leaves_the_shared_model_unchanged(sent_model):
 
 
 def test_edits(sent_model):
-    (model, encoder), _ = sent_model
+    model, encoder = sent_model[0].model, sent_model[0].encoder
     words = tokenize("I did not like this film at all")
     same = unroll.change_after_edit(model, encoder, words, 2, "not")
     assert same["hidden_change"].max() == 0 and list(same["step"]) == list(range(4, len(words) + 1))
@@ -140,7 +120,7 @@ def test_edits(sent_model):
 
 
 def test_parameters_vs_length_by_hand(sent_model):
-    rnn = sent_model[0][0].rnn
+    rnn = sent_model[0].model.rnn
     hidden, inputs = rnn.W_xh.shape
     frame = unroll.parameters_vs_length(rnn, [1, 10, 40]).pivot(index="length", columns="model", values="parameters")
     assert set(frame.iloc[:, 1 if "RNN" in frame.columns[1] else 0]) == {hidden * inputs + hidden * hidden + hidden}

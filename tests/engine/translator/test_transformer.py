@@ -8,9 +8,12 @@ import torch.nn.functional as F
 
 from engine.common import metrics
 from engine.common.inputs import InputError
-from engine.translator import bpe, ding, grammar, gru
-from engine.translator import train as translator
+from engine.translator import decode, gru
 from engine.translator import transformer as tf
+from engine.translator.data import bpe, ding, grammar
+from engine.translator.data.batches import pad
+from engine.translator.data.pairs import parse_pairs_tsv
+from engine.translator.train import TRANSFORMER
 
 SMALL = tf.TransformerConfig(vocab_size=50, d_model=32, n_head=4, d_ff=64, n_encoder=2, n_decoder=2, dropout=0.0)
 
@@ -64,35 +67,37 @@ def test_overfits_one_batch():
     batch = [([5, 6, 7, 2], [8, 9, 2]), ([10, 11, 2], [12, 13, 14, 2])]
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     for _ in range(150):
-        loss = tf.batch_loss(model, batch, label_smoothing=0.0)
+        loss = TRANSFORMER.loss(model, batch, label_smoothing=0.0)
         opt.zero_grad()
         loss.backward()
         opt.step()
     assert loss.item() < 0.05
     model.eval()
-    assert tf.greedy(model, translator.pad([s for s, _ in batch])) == [[8, 9, 2], [12, 13, 14, 2]]
+    assert decode.greedy_transformer(model, pad([s for s, _ in batch])) == [[8, 9, 2], [12, 13, 14, 2]]
 
 
 def test_cached_decoding_equals_uncached(model):
     src = torch.randint(4, 50, (3, 7))
-    assert tf.greedy(model, src, 12, use_cache=True) == tf.greedy(model, src, 12, use_cache=False)
+    assert decode.greedy_transformer(model, src, 12, use_cache=True) == decode.greedy_transformer(
+        model, src, 12, use_cache=False
+    )
 
 
 def test_beam_width_one_equals_greedy(model):
     for seed in range(3):
         src = torch.randint(4, 50, (1, 6), generator=torch.Generator().manual_seed(seed))
-        best = tf.beam_search(model, src, width=1, alpha=0.0, max_new=12)[0]
-        assert best.tokens == tf.greedy(model, src, 12)[0]
+        best = decode.beam_search(model, src, width=1, alpha=0.0, max_new=12)[0]
+        assert best.tokens == decode.greedy_transformer(model, src, 12)[0]
 
 
 def test_beam_scores_are_sums_of_log_probabilities(model):
     src = torch.randint(4, 50, (1, 6))
-    for hyp in tf.beam_search(model, src, width=3, alpha=0.6, max_new=8):
-        tgt = torch.tensor([[tf.BOS, *hyp.tokens]])
+    for hyp in decode.beam_search(model, src, width=3, alpha=0.6, max_new=8):
+        tgt = torch.tensor([[bpe.BOS, *hyp.tokens]])
         logp = F.log_softmax(model.decode(tgt[:, :-1], model.encode(src)).logits[0], -1)
         total = logp.gather(-1, tgt[0, 1:, None]).sum().item()
         assert hyp.log_prob == pytest.approx(total, abs=1e-4)
-        assert hyp.score == pytest.approx(total / tf.length_penalty(len(hyp.tokens), 0.6), abs=1e-4)
+        assert hyp.score == pytest.approx(total / decode.length_penalty(len(hyp.tokens), 0.6), abs=1e-4)
 
 
 def test_bleu_matches_a_hand_count():
@@ -152,4 +157,4 @@ def test_grammar_declines_by_case():
 @pytest.mark.parametrize(("text", "reason"), [("hello\n", "Line 1"), ("a\tb\n\tc\n", "Line 2"), ("\n", "no sentence")])
 def test_pairs_tsv_errors(text, reason):
     with pytest.raises(InputError, match=reason):
-        translator.parse_pairs_tsv(text)
+        parse_pairs_tsv(text)

@@ -1,19 +1,27 @@
-"""Charts are checked as Figure objects: the numbers drawn are the numbers given."""
+"""Charts are checked as Figure objects: the numbers drawn are the numbers given, with their axes and hover text."""
 
 import numpy as np
 import pandas as pd
+import torch
 
-from engine.convolution import conv1d, digits
-from ui import charts
+from engine.convolution import conv1d, convolutionize, detect
+from ui import charts as shared_charts
+from ui.convolution import charts
 
 
 def test_window_chart_colours_the_window_and_padding():
-    frame = conv1d.window_frame(np.arange(5.0), position=0, k=3, stride=1, padding=1)
+    x = np.arange(5.0) * 10
+    frame = conv1d.window_frame(x, position=0, k=3, stride=1, padding=1)
     fig = charts.window_chart(frame)
     by_role = {trace.name: list(trace.x) for trace in fig.data}
     assert by_role["in window"] == [-1, 0, 1]
     assert by_role["padding"] == [5]
     assert by_role["input"] == [2, 3, 4]
+    window = next(t for t in fig.data if t.name == "in window")
+    assert list(window.y) == [0.0, 0.0, 10.0]  # a padding zero, then x[0], x[1]
+    assert [int(c[0]) for c in window.customdata] == [0, 1, 2]  # the taps, shown on hover
+    assert "tap=%{customdata[0]}" in window.hovertemplate and "value=%{y}" in window.hovertemplate
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("index", "value")
 
 
 def test_output_chart_hides_future_positions_and_fixes_the_axis():
@@ -25,6 +33,8 @@ def test_output_chart_hides_future_positions_and_fixes_the_axis():
     assert by_status["not yet"] == ([2, 3], [0.0, 0.0])
     low, high = fig.layout.yaxis.range
     assert low < -2.0 and high > 5.0
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("position", "output")
+    assert "output=%{y}" in fig.data[0].hovertemplate
 
 
 def test_matrix_heatmap_shows_the_matrix_and_outlines_a_row():
@@ -33,15 +43,20 @@ def test_matrix_heatmap_shows_the_matrix_and_outlines_a_row():
     np.testing.assert_array_equal(np.array(fig.data[0].z), matrix)
     (shape,) = fig.layout.shapes
     assert (shape.y0, shape.y1) == (1.5, 2.5)
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("input index", "output position")
+    assert fig.layout.coloraxis.colorbar.title.text == "weight"
+    assert fig.data[0].hovertemplate.startswith("input index: %{x}<br>output position: %{y}<br>weight: %{z}")
+    np.testing.assert_array_equal(np.array(charts.matrix_heatmap(pd.DataFrame(matrix), "t").data[0].z), matrix)
 
 
 def test_parameter_chart_has_one_line_per_layer():
     frame = conv1d.parameter_counts([8, 64], k=3)
-    fig = charts.parameter_chart(frame, 8)
+    fig = shared_charts.parameter_chart(frame, 8)
     assert len(fig.data) == 2
     dense = next(t for t in fig.data if t.name.startswith("dense"))
     assert list(dense.y) == [8 * 6, 64 * 62]
     assert fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "input length n"
 
 
 def test_compare_outputs_chart_groups_both_layers():
@@ -49,25 +64,43 @@ def test_compare_outputs_chart_groups_both_layers():
     fig = charts.compare_outputs_chart(frame)
     assert sorted(t.name for t in fig.data) == ["convolution", "dense"]
     assert all(list(t.y) == [0.5, -1.0] for t in fig.data)
+    assert fig.layout.barmode == "group"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("output", "value")
+    assert fig.data[0].hovertemplate.startswith("layer=")
 
 
 def test_image_with_boxes_draws_one_box_per_digit():
     boxes = pd.DataFrame({"label": ["3", "7"], "prob": [0.9, 0.8], "top": [1, 2], "left": [0, 10]})
-    fig = charts.image_with_boxes(np.zeros((12, 20)), boxes, 8, "t")
+    image = np.random.default_rng(1).random((12, 20))
+    fig = charts.image_with_boxes(image, boxes, 8, "t")
     assert len(fig.layout.shapes) == 2
     assert [a.text for a in fig.layout.annotations] == ["3", "7"]
     assert fig.layout.shapes[1].x0 == 9.5
+    assert (fig.layout.shapes[1].x1, fig.layout.shapes[1].y0, fig.layout.shapes[1].y1) == (17.5, 1.5, 9.5)
+    np.testing.assert_allclose(np.array(fig.data[0].z), image)
 
 
 def test_score_map_heatmap_pivots_to_the_grid():
     probs = np.random.default_rng(0).dirichlet(np.ones(11), size=(3, 4)).transpose(2, 0, 1)
-    frame = digits.score_map_frame(probs)
+    frame = detect.score_map_frame(probs)
     fig = charts.score_map_heatmap(frame[frame["class"] == "7"], "t")
     np.testing.assert_allclose(np.array(fig.data[0].z), probs[7])
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("score-map column", "score-map row")
+    assert fig.data[0].hovertemplate.startswith("score-map column: %{x}<br>score-map row: %{y}<br>probability")
+
+
+def test_score_grid_heatmap_draws_one_unit():
+    grid = torch.arange(2 * 3 * 4, dtype=torch.float32).view(2, 3, 4) - 10  # unit u, row r, col c
+    frame = convolutionize.score_grid_frame(grid)
+    fig = charts.score_grid_heatmap(frame, 1, "t")
+    np.testing.assert_array_equal(np.array(fig.data[0].z), grid[1].numpy())
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("window column", "window row")
+    assert fig.layout.coloraxis.colorbar.title.text == "output"
+    assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (-13.0, 13.0)  # centred on zero
 
 
 def test_user_text_cannot_become_markup_in_a_chart():
-    assert charts.plain('<a href="javascript:x">hi</a> & </s>') == '‹a href="javascript:x"›hi‹/a› ＆ ‹/s›'
+    assert shared_charts.plain('<a href="javascript:x">hi</a> & </s>') == '‹a href="javascript:x"›hi‹/a› ＆ ‹/s›'
     from ui.rnn import charts as rnn_charts
 
     frame = pd.DataFrame({"step": [1, 2], "word": ["<b>bold", "</s>"], "v": [0.1, 0.2]})

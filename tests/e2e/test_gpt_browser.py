@@ -1,0 +1,75 @@
+"""The GPT page in a real browser: a link sets its controls, moving them changes the engine's numbers, a download."""
+
+import pandas as pd
+import pytest
+
+from engine.gpt.explain import candidates
+from engine.gpt.sample import sample
+from engine.gpt.score import score_text
+from engine.gpt.train import load_gpt
+from tests.e2e.conftest import assert_clean, settle, wait_for_app
+
+SLOW = 180_000  # ms: two cores shared by a server, a browser and the test
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_gpt().trained
+
+
+def _metrics(page) -> dict[str, str]:
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
+            m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+            m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))"""
+    )
+
+
+def test_a_link_the_step_slider_the_scored_text_and_a_download(page, server_url, shipped, tmp_path):
+    page.goto(f"{server_url}/gpt?n=40&seed=3&prompt=KING:&ka=5")
+    wait_for_app(page, SLOW)
+    page.wait_for_selector("text=Its probability", timeout=SLOW)
+    settle(page, SLOW)
+    assert page.get_by_label("Prompt (the model continues it)").input_value() == "KING:"
+    drawn = list(sample(shipped, "KING:", 40, 0.8, 5, 1.0, seed=3, record=True))
+    text_a = "KING:" + "".join(c for c, _ in drawn)
+    assert page.locator('[data-testid="stCode"] code').first.inner_text().rstrip("\n") == text_a.rstrip("\n")
+
+    steps = [s for _, s in drawn]
+    assert _metrics(page)["Its probability"] == f"{float(steps[11].probs[steps[11].chosen]):.3f}"  # default: 12th
+    thumb = page.locator('input[type="range"][aria-label="Generated character of sample A"]').first
+    thumb.focus()
+    thumb.press("ArrowRight")
+    settle(page, SLOW)
+    page.wait_for_function(
+        "(v) => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(m => m.innerText.trim() === v)",
+        arg=f"{steps[12].entropy_bits:.2f} bits",
+        timeout=SLOW,
+    )
+    assert _metrics(page)["Its probability"] == f"{float(steps[12].probs[steps[12].chosen]):.3f}"
+
+    page.wait_for_timeout(2_000)  # the fragment's download button is replaced just after its metrics
+    settle(page, SLOW)
+    with page.expect_download(timeout=SLOW) as download:
+        page.get_by_role("button", name="Candidates at this step (CSV)").click()
+    path = tmp_path / "candidates.csv"
+    download.value.save_as(path)
+    rows = pd.read_csv(path, keep_default_na=False)
+    chart = candidates(shipped, steps[12])  # the frame the candidates chart draws (tests/ui/gpt/test_downloads.py)
+    assert rows["probability"].tolist() == pytest.approx(chart["probability"].tolist(), abs=1e-6)
+    assert rows["status"].tolist() == chart["status"].tolist()
+    assert rows["probability"].tolist() == pytest.approx(sorted(steps[12].probs.tolist(), reverse=True)[:15], abs=1e-6)
+
+    box = page.get_by_label("Text to score")
+    box.fill("To be, or not to be.")
+    box.press("Control+Enter")
+    settle(page, SLOW)
+    expected = f"{score_text(shipped, 'To be, or not to be.').bits_per_char:.3f}"
+    page.wait_for_function(
+        "(v) => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(m => m.innerText.trim() === v)",
+        arg=expected,
+        timeout=SLOW,
+    )
+    assert _metrics(page)["Bits per character"] == expected
+    assert "text=To+be" in page.url or "text=To%20be" in page.url
+    assert_clean(page, server_url)

@@ -1,0 +1,65 @@
+"""The translator page in a real browser: the URL sets the widgets, changed controls show the engine's
+numbers for the new setting, and the beam download holds the table's rows."""
+
+import io
+
+import pandas as pd
+import pytest
+
+from engine.translator import explain
+from engine.translator.train import TRANSFORMER
+from tests.e2e.conftest import assert_clean, settle, wait_for_app
+
+FIRST, SECOND = "I have a dog.", "The book is on the table."
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return TRANSFORMER.load()[0]
+
+
+def _texts(page) -> list[str]:
+    return [t.strip() for t in page.locator('[data-testid="stText"]').all_inner_texts()]
+
+
+def _beam_csv(page) -> pd.DataFrame:
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Beam hypotheses (CSV)").click()
+    return pd.read_csv(io.BytesIO(open(download.value.path(), "rb").read()), keep_default_na=False)
+
+
+def test_url_controls_and_download(page, server_url, trained):
+    page.goto(f"{server_url}/transformer?en={FIRST.replace(' ', '%20')}&w=3&alpha=1.0&kind=encoder&layer=1&head=2")
+    wait_for_app(page, 180_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
+    # The URL's settings reached the widgets.
+    assert page.get_by_label("English sentence (up to 200 characters)").input_value() == FIRST
+    assert page.get_by_role("slider", name="Beam width").input_value() == "3"
+    assert page.get_by_text("encoder self-attention, layer 1, head 2").count() >= 1
+    beams = explain.beams(trained, FIRST, 3, 1.0)
+    assert page.get_by_text("Beam search, width 3").count() == 1
+    assert beams["translation"].iloc[0] in _texts(page)
+    assert explain.trace(trained, FIRST).text in _texts(page)
+    # The download holds the beam table's rows, as the engine computes them.
+    csv = _beam_csv(page)
+    assert list(csv["translation"]) == list(beams["translation"])
+    pd.testing.assert_series_equal(csv["score"], beams["score"], check_names=False, atol=1e-3)
+
+    # Control 1: the beam width slider, one step right -> the engine's width-4 beams.
+    page.get_by_role("slider", name="Beam width").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("text=Beam search, width 4", timeout=60_000)
+    settle(page)
+    wider = explain.beams(trained, FIRST, 4, 1.0)
+    assert list(_beam_csv(page)["translation"]) == list(wider["translation"])
+
+    # Control 2: a new sentence -> the engine's greedy and beam translations of it.
+    box = page.get_by_label("English sentence (up to 200 characters)")
+    box.fill(SECOND)
+    box.press("Enter")
+    settle(page)
+    page.wait_for_function(f"() => document.body.innerText.includes({explain.trace(trained, SECOND).text!r})")
+    assert explain.trace(trained, SECOND).text in _texts(page)
+    assert explain.beams(trained, SECOND, 4, 1.0)["translation"].iloc[0] in _texts(page)
+    assert "en=The+book" in page.url or "en=The%20book" in page.url
+    assert_clean(page, server_url)

@@ -1,0 +1,98 @@
+"""Every chart of the density page, checked on the Figure: its numbers, axes and hover text."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from engine.density import explain
+from ui.density import charts
+
+
+def test_the_sample_grid_holds_each_row_of_the_frame_as_a_tile():
+    images = torch.randint(0, 17, (5, 64), generator=torch.Generator().manual_seed(0))
+    fig = charts.image_grid(explain.samples_table(images), 3, "five")
+    z = np.array(fig.data[0].z, dtype=float)
+    assert z.shape == (2 * 9 - 1, 3 * 9 - 1)
+    for i, image in enumerate(images.numpy()):
+        r, c = divmod(i, 3)
+        assert (z[r * 9 : r * 9 + 8, c * 9 : c * 9 + 8] == image.reshape(8, 8)).all()
+    assert np.isnan(z[8]).all() and np.isnan(z[9:, 18:]).all()  # gaps, and the sixth tile left empty
+    assert fig.data[0].zmax == 16 and fig.data[0].hovertemplate == "level %{z}<extra></extra>"
+    assert fig.layout.title.text == "five"
+
+
+def test_the_partial_sample_hides_undrawn_pixels_and_outlines_the_next():
+    partial = np.array([5] * 10 + [-1] * 54)
+    fig = charts.partial_image(partial, 10)
+    z = np.array(fig.data[0].z, dtype=float).flatten()
+    assert (z[:10] == 5).all() and np.isnan(z[10:]).all()
+    (box,) = fig.layout.shapes
+    assert (box.x0, box.x1, box.y0, box.y1) == (1.5, 2.5, 0.5, 1.5)  # pixel 10: row 1, column 2
+    assert fig.layout.title.text == "After 10 of 64 pixels (grey: not drawn yet)"
+    assert fig.data[0].hovertemplate == "row %{y}, col %{x}: %{z}<extra></extra>"
+    assert not charts.partial_image(np.arange(64) % 17, 64).layout.shapes
+
+
+def test_the_level_bars_show_the_distribution_and_the_drawn_level():
+    probs = np.linspace(1, 17, 17) / np.linspace(1, 17, 17).sum()
+    fig = charts.level_bars(probs, 4, "next")
+    by_name = {t.name: t for t in fig.data}
+    assert list(by_name["drawn"].x) == [4] and by_name["drawn"].y[0] == pytest.approx(probs[4])
+    assert sorted([*by_name["not drawn"].x, 4]) == list(range(17))
+    assert sum(by_name["not drawn"].y) + by_name["drawn"].y[0] == pytest.approx(1.0)
+    assert fig.layout.xaxis.title.text == "grey level" and fig.layout.yaxis.title.text == "probability"
+    assert tuple(fig.layout.yaxis.range) == (0, 1)
+    assert "grey level=%{x}" in by_name["drawn"].hovertemplate
+
+
+def test_a_small_image_draws_its_values_and_the_crop_box():
+    values = np.random.default_rng(0).random((20, 30))
+    fig = charts.small_image(values, "grey", box=(2, 18, 5, 25))
+    assert np.array_equal(np.array(fig.data[0].z), values) and fig.data[0].hoverinfo == "skip"
+    (box,) = fig.layout.shapes
+    assert (box.x0, box.x1, box.y0, box.y1) == (4.5, 24.5, 1.5, 17.5)
+    assert charts.small_image(values, "levels", zmax=16).data[0].zmax == 16
+
+
+def test_the_histogram_holds_every_score_by_group_and_marks_the_values():
+    frame = pd.DataFrame({"group": ["test digits"] * 3 + ["uniform noise"] * 2, "bits per dim": [2, 2.1, 2.3, 4, 4.1]})
+    fig = charts.bpd_histogram(frame, {"this image": 2.2, "median test digit": 2.1})
+    assert {t.name: list(t.x) for t in fig.data} == {"test digits": [2, 2.1, 2.3], "uniform noise": [4, 4.1]}
+    assert [s.x0 for s in fig.layout.shapes] == [2.2, 2.1]
+    assert [a.text for a in fig.layout.annotations] == ["this image", "median test digit"]
+    assert fig.layout.xaxis.title.text == "bits per dim"
+    assert "bits per dim=%{x}" in fig.data[0].hovertemplate
+
+
+def test_the_surprise_map_is_the_pixel_tables_nll_in_image_layout():
+    levels = torch.arange(64) % 17
+    scored = explain.Score(levels, -torch.arange(64, dtype=torch.float32) / 10, torch.zeros(64))
+    frame = explain.pixel_table(scored)
+    fig = charts.pixel_surprise(frame)
+    z = np.array(fig.data[0].z, dtype=float)
+    assert z.shape == (8, 8)
+    assert z.flatten() == pytest.approx(frame["nll_bits"].to_numpy())  # the chart's numbers are the CSV's rows
+    assert z[2, 3] == pytest.approx(frame.loc[19, "nll_bits"])
+    assert fig.data[0].colorbar.title.text == "bits"
+    assert fig.data[0].hovertemplate == "row %{y}, col %{x}: %{z:.2f} bits<extra></extra>"
+
+
+def test_the_feature_map_places_every_digit_as_in_the_frame():
+    study = {"map_x": [0.0, 1.0, 2.0], "map_y": [3.0, 4.0, 5.0], "map_labels": [1, 0, 1]}
+    frame = explain.feature_table(study)
+    fig = charts.feature_map(frame)
+    points = {t.name: list(zip(t.x, t.y, strict=True)) for t in fig.data}
+    assert points == {"1": [(0.0, 3.0), (2.0, 5.0)], "0": [(1.0, 4.0)]}
+    assert [t.name for t in fig.data] == ["0", "1"]  # legend in digit order
+    assert all(t.hovertemplate.startswith(f"digit={t.name}<br>x=%{{x}}") for t in fig.data)
+    assert not fig.layout.xaxis.visible and not fig.layout.yaxis.visible
+
+
+def test_the_probe_bars_show_both_accuracies():
+    frame = pd.DataFrame({"input": ["the model's hidden features", "raw pixels"], "accuracy": [0.85, 0.97]})
+    fig = charts.probe_bars(frame)
+    assert list(fig.data[0].x) == [0.85, 0.97] and list(fig.data[0].y) == list(frame["input"])
+    assert fig.layout.title.text == "Linear probe accuracy on test digits"
+    assert fig.layout.xaxis.title.text == "accuracy" and tuple(fig.layout.xaxis.range) == (0, 1)
+    assert fig.data[0].texttemplate == "%{x:.3f}"

@@ -1,0 +1,152 @@
+"""The Convolution & FCN page's charts: a tidy DataFrame (or matrix) in, a plotly Figure out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from ui.charts import tidy
+from ui.figures import figure
+
+ROLE_COLOURS = {"input": "#9db4d6", "in window": "#e4572e", "padding": "#d9d9d9"}
+LAYER_COLOURS = {"dense": "#4c78a8", "convolution": "#e4572e"}
+STEP_COLOURS = {"computed": "#9db4d6", "this step": "#e4572e", "not yet": "#eeeeee"}
+BOX_COLOUR = "#e4572e"
+SHOW_EVERY_TICK = 40  # up to this many bars, every index gets its tick
+
+
+def _coloured_bars(frame: pd.DataFrame, x: str, y: str, colour: str, colours: dict, title: str, **kw) -> go.Figure:
+    """Bars of `y` by `x`, coloured by the column `colour` in the fixed order of `colours`."""
+    return px.bar(
+        frame,
+        x=x,
+        y=y,
+        color=colour,
+        color_discrete_map=colours,
+        category_orders={colour: list(colours)},
+        title=title,
+        **kw,
+    )
+
+
+@figure
+def window_chart(frame: pd.DataFrame) -> go.Figure:
+    """Bars of the padded input (columns index, value, role); the kernel's window in colour."""
+    title = "Input x (the kernel's window in red, padding zeros in grey)"
+    fig = _coloured_bars(frame, "index", "value", "role", ROLE_COLOURS, title, hover_data=["tap"])
+    fig.update_xaxes(dtick=1 if len(frame) <= SHOW_EVERY_TICK else None)
+    return tidy(fig)
+
+
+@figure
+def output_chart(values: np.ndarray, position: int) -> go.Figure:
+    """Output y: positions before `position` computed, the current one highlighted, the rest empty."""
+    frame = pd.DataFrame({"position": np.arange(len(values)), "output": values})
+    frame["status"] = np.where(
+        frame["position"] < position, "computed", np.where(frame["position"] == position, "this step", "not yet")
+    )
+    frame.loc[frame["status"] == "not yet", "output"] = 0.0
+    fig = _coloured_bars(frame, "position", "output", "status", STEP_COLOURS, "Output y, filled in step by step")
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    pad = 0.1 * (high - low or 1.0)
+    fig.update_yaxes(range=[low - pad, high + pad])  # fixed, so the axis does not jump while sliding
+    fig.update_xaxes(dtick=1 if len(frame) <= SHOW_EVERY_TICK else None)
+    return tidy(fig)
+
+
+def _diverging_heatmap(values: np.ndarray, title: str, x_title: str, y_title: str, value_title: str) -> go.Figure:
+    """`values` (rows by columns, as drawn) on a red-blue scale centred on zero."""
+    limit = float(np.abs(values).max()) or 1.0
+    return px.imshow(
+        values,
+        color_continuous_scale="RdBu_r",
+        zmin=-limit,
+        zmax=limit,
+        aspect="auto",
+        labels=dict(x=x_title, y=y_title, color=value_title),
+        title=title,
+    )
+
+
+@figure
+def matrix_heatmap(
+    matrix: np.ndarray | pd.DataFrame,
+    title: str,
+    highlight_row: int | None = None,
+    x_title: str = "input index",
+    y_title: str = "output position",
+    value_title: str = "weight",
+) -> go.Figure:
+    """A weight matrix (rows by columns, as drawn) as a diverging heatmap; an optional row outlined."""
+    values = np.asarray(matrix, dtype=np.float64)
+    fig = _diverging_heatmap(values, title, x_title, y_title, value_title)
+    if highlight_row is not None and 0 <= highlight_row < values.shape[0]:
+        fig.add_shape(
+            type="rect",
+            x0=-0.5,
+            x1=values.shape[1] - 0.5,
+            y0=highlight_row - 0.5,
+            y1=highlight_row + 0.5,
+            line=dict(color="#222", width=2),
+        )
+    return tidy(fig, 320)
+
+
+@figure
+def score_grid_heatmap(frame: pd.DataFrame, unit: int, title: str) -> go.Figure:
+    """One output unit of a score grid (columns unit, window_row, window_col, output) at every window."""
+    rows = frame[frame["unit"] == unit].pivot(index="window_row", columns="window_col", values="output")
+    return tidy(_diverging_heatmap(rows.to_numpy(), title, "window column", "window row", "output"), 320)
+
+
+@figure
+def compare_outputs_chart(frame: pd.DataFrame) -> go.Figure:
+    """Grouped bars of the dense and convolution outputs (columns output, dense, convolution)."""
+    long = frame.melt(id_vars="output", value_vars=["dense", "convolution"], var_name="layer", value_name="value")
+    title = "The same input through both layers"
+    fig = _coloured_bars(long, "output", "value", "layer", LAYER_COLOURS, title, barmode="group")
+    fig.update_xaxes(dtick=1)
+    return tidy(fig)
+
+
+@figure
+def image_with_boxes(image: np.ndarray, boxes: pd.DataFrame, size: int, title: str) -> go.Figure:
+    """A grey image (strokes light) with a labelled square per row of boxes (label, top, left)."""
+    fig = px.imshow(image, color_continuous_scale="gray", zmin=0, zmax=1, title=title)
+    for row in boxes.itertuples():
+        fig.add_shape(
+            type="rect",
+            x0=row.left - 0.5,
+            x1=row.left + size - 0.5,
+            y0=row.top - 0.5,
+            y1=row.top + size - 0.5,
+            line=dict(color=BOX_COLOUR, width=2),
+        )
+        fig.add_annotation(
+            x=row.left + size / 2 - 0.5,
+            y=row.top - 0.5,
+            text=str(row.label),
+            showarrow=False,
+            yshift=8,
+            font=dict(color=BOX_COLOUR, size=14),
+        )
+    fig.update_layout(coloraxis_showscale=False)
+    return tidy(fig, 320)
+
+
+@figure
+def score_map_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Probability per window (columns row, col, prob) as a heatmap in score-map coordinates."""
+    grid = frame.pivot(index="row", columns="col", values="prob")
+    fig = px.imshow(
+        grid.to_numpy(),
+        color_continuous_scale="Viridis",
+        zmin=0,
+        zmax=1,
+        aspect="equal",
+        labels=dict(x="score-map column", y="score-map row", color="probability"),
+        title=title,
+    )
+    return tidy(fig, 320)
