@@ -34,12 +34,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-SERVER_LOG = ROOT / "build" / "e2e-server.log"
+LOGS = ROOT / "build"  # one e2e-server-PORT.log per server started
 
 
-def start_server(port: int, env: dict | None = None, log: Path = SERVER_LOG) -> subprocess.Popen:
+def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
     """`streamlit run app.py` bound to loopback, its output in `log` (a file never fills up and blocks
     the server, as an undrained pipe would); returns once /_stcore/health answers."""
+    log = LOGS / f"e2e-server-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         proc = launch(port, env, output=out)
