@@ -1,0 +1,1 @@
+"""The translators' data: sentence pairs, their batches, the shared subword vocabulary."""
