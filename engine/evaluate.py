@@ -1,4 +1,4 @@
-"""`python -m engine.evaluate NAME [--data PATH] [--json]`: metrics of a shipped model.
+"""`python -m engine.evaluate NAME [--data PATH] [--per-sentence] [--json]`: metrics of a shipped model.
 
 Without --data: on the held-out split. With --data: on the user's file, which is read as bytes
 and validated; a bad file exits with status 2 and one line saying what is wrong.
@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from engine.common.checkpoint import CheckpointError
+from engine.common.corpora import CorpusError
 from engine.common.inputs import MAX_UPLOAD_BYTES, InputError
 from engine.registry import MODELS
 
@@ -52,13 +53,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help=f"evaluate on this file instead ({formats})")
     parser.add_argument("--checkpoint", type=Path, help="weights file (default assets/NAME.safetensors)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--per-sentence",
+        action="store_true",
+        help="translators: add rows (source, references, hypothesis, chrf, exact)",
+    )
+    parser.add_argument(
+        "--record", action="store_true", help="translators: write the test figures into the checkpoint's meta"
+    )
     args = parser.parse_args(argv)
     spec = MODELS[args.name]
+    if (args.per_sentence or args.record) and not spec.per_sentence:
+        parser.error(f"--per-sentence and --record are for the translators, not {args.name}")
+    if args.record:
+        print(json.dumps(spec.record(args.checkpoint)))
+        return 0
     try:
         data = _read_data(args.data, spec.folders) if args.data is not None else None
         model, _ = spec.load(args.checkpoint)
-        metrics = spec.evaluate(model, data)
-    except (InputError, CheckpointError) as err:
+        metrics = spec.evaluate(model, data, per_sentence=True) if args.per_sentence else spec.evaluate(model, data)
+    except (InputError, CheckpointError, CorpusError) as err:
         print("error: " + " ".join(str(err).split()), file=sys.stderr)  # always one line
         return 2
     if args.json:

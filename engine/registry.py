@@ -28,10 +28,12 @@ class ModelSpec:
     evaluate: Callable[..., dict]  # (model, data bytes or None) -> metrics
     data_format: str  # what --data must hold, for --help
     folders: bool = False  # --data may name a folder: evaluate gets {file name: bytes}
+    per_sentence: bool = False  # evaluate takes per_sentence=True (--per-sentence adds one row per sentence)
+    record: Callable[..., dict] | None = None  # (path) -> metrics written into the checkpoint (--record)
 
 
 TEXT = "UTF-8 text"
-PAIRS = "TSV english<TAB>german"
+PAIRS = "TSV english<TAB>german[<TAB>german ...] (every German field an accepted translation)"
 LABELLED = "TSV pos|neg<TAB>sentence"
 IMAGES = "an image file (PNG, JPEG, WebP, GIF) or a folder of them"
 GPT_SENTIMENT = ModelSpec(
@@ -74,9 +76,18 @@ MODELS: dict[str, ModelSpec] = {
         TEXT,
     ),
     "translator": ModelSpec(
-        TranslatorTraining, TRANSFORMER.train, TRANSFORMER.save, TRANSFORMER.load, TRANSFORMER.evaluate, PAIRS
+        TranslatorTraining,
+        TRANSFORMER.train,
+        TRANSFORMER.save,
+        TRANSFORMER.load,
+        TRANSFORMER.evaluate,
+        PAIRS,
+        per_sentence=True,
+        record=TRANSFORMER.record,
     ),
-    "rnn_translator": ModelSpec(TranslatorTraining, GRU.train, GRU.save, GRU.load, GRU.evaluate, PAIRS),
+    "rnn_translator": ModelSpec(
+        TranslatorTraining, GRU.train, GRU.save, GRU.load, GRU.evaluate, PAIRS, per_sentence=True, record=GRU.record
+    ),
     "gpt": ModelSpec(
         gpt.GPTConfig, gpt_train.train_gpt, gpt_train.save_gpt, gpt_train.load_gpt, gpt_train.evaluate_gpt, TEXT
     ),

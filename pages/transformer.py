@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import loaders
 from ui.frame import inside_frame, loaded
+from ui.translator.decoding import TATOEBA_CREDIT, decoding_section, shipped_translation
 from ui.translator.sections import (
     MAX_SENTENCE,
     attention_section,
@@ -11,7 +12,6 @@ from ui.translator.sections import (
     recurrence_section,
     score_section,
     steps_section,
-    translate_section,
 )
 from ui.widgets import mirror_to_url, seed_from_url
 
@@ -34,14 +34,18 @@ mirror_to_url({"en": sentence})
 if not sentence:
     st.error("Type an English sentence to translate.")
     st.stop()
-result = loaders.translation(sentence)  # one traced translation, shared by every section
+with st.spinner("Translating..."):
+    result = loaders.translation(sentence)  # the shipped decoding, traced once and explained by every section
 
 st.header("1. Translate")
+shipped_translation(result, shipped, sentence)
 st.markdown(
     "Greedy decoding takes the most likely piece at every step; beam search keeps several partial "
-    "translations and picks the best complete one, with a penalty that keeps it from favouring short ones."
+    "translations and picks the best complete one, with a penalty that keeps it from favouring short ones. "
+    "Change the settings to see what each part of the decoding does (the sections below keep explaining the "
+    "translation above)."
 )
-translate_section(sentence, result)
+decoding_section(sentence, result)
 
 st.header("2. Attention heatmaps")
 st.markdown(
@@ -73,8 +77,8 @@ score_section(result, shipped)
 
 st.header("6. Why attention replaced recurrence")
 st.markdown(
-    "Both models were trained on the same data for the same wall-clock time on this CPU. A recurrent "
-    "encoder must read one token after another; self-attention handles all positions at once."
+    "Both models were trained side by side on the same data for the same CPU time, one thread each. A "
+    "recurrent encoder must read one token after another; self-attention handles all positions at once."
 )
 recurrence_section(shipped)
 
@@ -85,8 +89,11 @@ with st.expander("How it works"):
         "with layer norm (applied before each sub-layer, a variant that trains more steadily on a short budget); "
         f"one shared {cfg['vocab_size']:,}-piece BPE vocabulary whose embedding is also the output layer; label "
         f"smoothing {training['label_smoothing']}; Adam with warm-up and inverse-square-root decay; the last "
-        f"{shipped.meta['history']['averaged_checkpoints']} checkpoints averaged. Decoding "
-        "caches each layer's keys and values, so a new piece costs one position, not the whole prefix. The "
-        "training data are the Ding dictionary's example sentences and phrase pairs plus generated everyday "
-        "sentences (see the README)."
+        f"{shipped.meta['history']['averaged_checkpoints']} final-phase snapshots averaged (0: the last weights "
+        "scored better). Decoding caches each layer's keys and values, so a new piece costs one position, not "
+        "the whole prefix. Training data: everyday sentence pairs from Tatoeba "
+        f"({TATOEBA_CREDIT}) and the auf-deutsch course (MIT), most of each epoch; the Ding dictionary's "
+        "example sentences and phrases (GPL-2+, TU Chemnitz) and generated grammar sentences at small shares. "
+        "The first token of the English says where a pair came from; everything you type is read as an "
+        "everyday sentence. See the README for the recipe."
     )

@@ -191,7 +191,7 @@ def pairs_cases() -> list[Case]:
             "pairs.tsv",
             f"{SCRIPT}\t{SCRIPT}\nThe dog.\tDer Hund.\n".encode(),
             False,
-            [(SCRIPT, SCRIPT), ("The dog.", "Der Hund.")],
+            [(SCRIPT, [SCRIPT]), ("The dog.", ["Der Hund."])],
         ),
     ]
 

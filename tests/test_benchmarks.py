@@ -28,6 +28,8 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
         "gpt_sample_vs_hf",
         "gpt_score_chars_per_s",
         "gpt_score_peak_fraction",
+        "translator_shipped_decoding_ms",
+        "translator_checkpoint_mb",
         "translator_greedy_ms",
         "translator_cached_vs_uncached",
         "page_rerun_ms_empty",
@@ -59,7 +61,12 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
         if name in notes:
             assert words in notes[name], (name, notes[name])
     if "translator_greedy_ms" in notes:
-        assert re.match(r"median over \d+ held-out Ding sentences", notes["translator_greedy_ms"])
+        assert re.match(r"median over 5 greedy decodes of 5 10-word sentences", notes["translator_greedy_ms"])
+    if "translator_shipped_decoding_ms" in notes:
+        assert (
+            "beam 4" in notes["translator_shipped_decoding_ms"]
+            and "2 10-word" in notes["translator_shipped_decoding_ms"]
+        )
     for page in ("convolution", "rnn", "transformer", "gpt", "density"):
         if f"page_rerun_ms_{page}" in notes:
             assert "slider '" in notes[f"page_rerun_ms_{page}"]

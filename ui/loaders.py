@@ -21,7 +21,8 @@ from engine.gpt.model import Loaded
 from engine.rnn import charlm, sentiment, tagger
 from engine.rnn import train as rnn_train
 from engine.translator import explain as translator_explain
-from engine.translator.train import Shipped, load_shipped
+from engine.translator.guards import Guards
+from engine.translator.train import TRANSFORMER, Shipped, load_shipped
 
 # Set once per server process, on first import, never per request. UNROLLED_THREADS=1 suits a server
 # shared by many people (each session's forward passes then use one core, side by side).
@@ -87,14 +88,27 @@ def translators() -> Shipped:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def translation(sentence: str) -> translator_explain.Translation:
-    """Greedy translation with all attention, computed once per sentence (shared model, no user files)."""
-    return translator_explain.trace(translators().transformer, sentence)
+    """The shipped decoding with all attention, computed once per sentence (shared model, no user files)."""
+    transformer = translators().transformer
+    return translator_explain.trace(transformer, sentence, TRANSFORMER.best_ids(transformer, sentence))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def beams(sentence: str, width: int, alpha: float) -> pd.DataFrame:
+def greedy(sentence: str) -> str:
+    """The greedy translation (no guards), once per sentence."""
+    return TRANSFORMER.translate(translators().transformer, [sentence])[0]
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def beams(sentence: str, width: int, alpha: float, guards: Guards) -> pd.DataFrame:
     """Beam-search hypotheses, once per sentence and setting (a chart-only rerun repeats no search)."""
-    return translator_explain.beams(translators().transformer, sentence, width, alpha)
+    return translator_explain.beams(translators().transformer, sentence, width, alpha, guards)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def guard_effects(sentence: str, width: int, alpha: float, guards: Guards) -> pd.DataFrame:
+    """Plain beam search, each chosen guard alone and all of them, once per sentence and setting."""
+    return translator_explain.guard_effects(translators().transformer, sentence, width, alpha, guards)
 
 
 @st.cache_resource(show_spinner="Loading the GPT...")

@@ -63,6 +63,14 @@ def number(label: str, key: str, param: str, limit: Limit, **kwargs: Any) -> Any
     return st.number_input(label, limit.lo, limit.hi, step=limit.step, key=key, **kwargs)
 
 
+def toggle(label: str, key: str, param: str, default: bool, **kwargs: Any) -> bool:
+    """A checkbox, started once from the URL's `param` (1/0, true/false) when it holds one of those."""
+    if key not in st.session_state:
+        raw = str(st.query_params.get(param, "")).lower()
+        st.session_state[key] = {"1": True, "true": True, "0": False, "false": False}.get(raw, default)
+    return st.checkbox(label, key=key, **kwargs)
+
+
 def mirror_to_url(params: dict[str, Any]) -> None:
     """Write the current settings into the URL so that a copied link reproduces the view."""
     for name, value in params.items():

@@ -14,8 +14,9 @@ from tokenizers import Tokenizer
 
 from engine.common.metrics import parameter_count
 from engine.translator.data import bpe
-from engine.translator.decode import beam_search, greedy_transformer, source_ids
+from engine.translator.decode import PLAIN, beam_search, greedy_transformer, source_ids
 from engine.translator.gru import GRUTranslator
+from engine.translator.guards import Guards
 from engine.translator.train import Trained
 from engine.translator.transformer import Transformer, sinusoids
 
@@ -38,11 +39,12 @@ class Translation:
 
 
 @torch.inference_mode()
-def trace(trained: Trained, sentence: str) -> Translation:
-    """Greedy decoding with the cache, then one teacher-forced pass that returns every attention."""
+def trace(trained: Trained, sentence: str, out_ids: list[int] | None = None) -> Translation:
+    """A decoding (`out_ids`, greedy if None), then one teacher-forced pass that returns every attention."""
     model, tokenizer = trained.model, trained.tokenizer
     src_ids = source_ids(tokenizer, sentence)
-    out_ids = greedy_transformer(model, torch.tensor([src_ids]))[0]
+    if out_ids is None:
+        out_ids = greedy_transformer(model, torch.tensor([src_ids]))[0]
     src = torch.tensor([src_ids])
     tgt_in = torch.tensor([[bpe.BOS, *out_ids[:-1]]])
     enc = model.encode(src)
@@ -91,10 +93,11 @@ def top_next(tokenizer: Tokenizer, probs: np.ndarray, k: int = TOP_K) -> pd.Data
     )
 
 
-def beams(trained: Trained, sentence: str, width: int, alpha: float) -> pd.DataFrame:
-    """Columns rank, translation, log_prob, score (log_prob / length penalty), tokens."""
+def beams(trained: Trained, sentence: str, width: int, alpha: float, guards: Guards = PLAIN) -> pd.DataFrame:
+    """Columns rank, translation, log_prob, score (log_prob / length penalty + coverage penalty), tokens."""
     tokenizer = trained.tokenizer
-    hyps = beam_search(trained.model, torch.tensor([source_ids(tokenizer, sentence)]), width, alpha)
+    src = torch.tensor([source_ids(tokenizer, sentence)])
+    hyps = beam_search(trained.model, src, width, alpha, guards=guards, pieces=bpe.vocabulary(tokenizer))
     return pd.DataFrame(
         [
             (i + 1, bpe.decode(tokenizer, h.tokens), round(h.log_prob, 3), round(h.score, 3), len(h.tokens))
@@ -133,16 +136,23 @@ def sentence_scores(hypothesis: str, reference: str) -> dict:
     }
 
 
-def corpus_table(translate_all, pairs: list[tuple[str, str]]) -> tuple[pd.DataFrame, float, float]:
-    """Per-sentence translations and scores, plus corpus BLEU and chrF."""
-    hyps = translate_all([e for e, _ in pairs])
-    refs = [d for _, d in pairs]
-    rows = [
-        (e, d, h, round(sacrebleu.sentence_bleu(h, [d]).score, 2), round(sacrebleu.sentence_chrf(h, [d]).score, 2))
-        for (e, d), h in zip(pairs, hyps, strict=True)
-    ]
-    table = pd.DataFrame(rows, columns=["english", "reference", "translation", "sentence_bleu", "sentence_chrf"])
-    return table, sacrebleu.corpus_bleu(hyps, [refs]).score, sacrebleu.corpus_chrf(hyps, [refs]).score
+def guard_effects(trained: Trained, sentence: str, width: int, alpha: float, chosen: Guards) -> pd.DataFrame:
+    """Columns decoding, translation, score: plain beam search, each guard switched on in `chosen` alone, all."""
+    settings = {"plain beam search": PLAIN}
+    if chosen.no_repeat:
+        settings["only: no word repeated back to back"] = Guards(no_repeat=True)
+    if chosen.no_trigram:
+        settings["only: no repeated word trigram"] = Guards(no_trigram=True)
+    if chosen.min_ratio:
+        settings[f"only: minimum length {chosen.min_ratio:g} x source"] = Guards(min_ratio=chosen.min_ratio)
+    if chosen.coverage:
+        settings[f"only: coverage penalty beta {chosen.coverage:g}"] = Guards(coverage=chosen.coverage)
+    settings["all the guards chosen"] = chosen
+    rows = []
+    for name, guards in settings.items():
+        best = beams(trained, sentence, width, alpha, guards).iloc[0]
+        rows.append((name, best["translation"], best["score"]))
+    return pd.DataFrame(rows, columns=["decoding", "translation", "score"])
 
 
 @torch.inference_mode()
@@ -174,22 +184,40 @@ def offsets(frame: pd.DataFrame) -> pd.DataFrame:
     return shifted.groupby("offset", as_index=False)["weight"].mean()
 
 
+def scored_rows(rows: list[dict]) -> pd.DataFrame:
+    """Columns english, references (joined by " | "), translation, sentence_chrf, exact of evaluation rows."""
+    return pd.DataFrame(
+        {
+            "english": [r["source"] for r in rows],
+            "references": [" | ".join(r["references"]) for r in rows],
+            "translation": [r["hypothesis"] for r in rows],
+            "sentence_chrf": [r["chrf"] for r in rows],
+            "exact": [r["exact"] for r in rows],
+        }
+    )
+
+
+CURVE_COLUMNS = ("cpu_seconds", "seconds", "step", "val_loss", "val_chrf", "val_exact")
+
+
 def training_curves(histories: dict[str, dict]) -> pd.DataFrame:
-    """Columns model, seconds, step, val_loss, val_bleu from checkpoint histories."""
-    frames = [
-        pd.DataFrame({k: h[k] for k in ("seconds", "step", "val_loss", "val_bleu")}).assign(model=name)
-        for name, h in histories.items()
-    ]
+    """Columns model and CURVE_COLUMNS from checkpoint histories (CPU seconds of training, wall seconds)."""
+    frames = [pd.DataFrame({k: h[k] for k in CURVE_COLUMNS}).assign(model=name) for name, h in histories.items()]
     return pd.concat(frames, ignore_index=True)
 
 
+COMPARISON = ["model", "parameters", "training steps", "decoding", "everyday exact", "everyday chrF"]
+COMPARISON += ["everyday BLEU", "Ding chrF", "Ding BLEU"]
+
+
 def comparison(models: dict[str, tuple[torch.nn.Module, dict]]) -> pd.DataFrame:
-    """Columns model, parameters, training steps, test BLEU, test chrF: one row per (model, checkpoint meta)."""
-    rows = [
-        (name, parameter_count(model), meta["history"]["step"][-1], meta["metrics"]["bleu"], meta["metrics"]["chrf"])
-        for name, (model, meta) in models.items()
-    ]
-    return pd.DataFrame(rows, columns=["model", "parameters", "training steps", "test BLEU", "test chrF"])
+    """One row per (model, checkpoint meta): size, steps and the recorded test figures of its shipped decoding."""
+    rows = []
+    for name, (model, meta) in models.items():
+        m = meta["metrics"]
+        figures = (m["exact"], m["chrf"], m["bleu"], m["ding"]["chrf"], m["ding"]["bleu"])
+        rows.append((name, parameter_count(model), meta["history"]["step"][-1], m["decoding"], *figures))
+    return pd.DataFrame(rows, columns=COMPARISON)
 
 
 def attention_of(result: Translation, kind: str) -> pd.DataFrame:

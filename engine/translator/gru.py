@@ -18,7 +18,7 @@ class GRUConfig:
     """Sizes of the recurrent translator; saved with the checkpoint."""
 
     vocab_size: int = 6000  # shared English-German BPE vocabulary (TranslatorTraining.vocab_size)
-    d_embed: int = 256  # token embedding (shared by source, target and output)
+    d_embed: int = 128  # token embedding (shared by source, target and output)
     hidden: int = 256  # GRU units per direction (encoder) and in the decoder
     dropout: float = 0.1  # on embeddings and the output layer
     pad_id: int = 0

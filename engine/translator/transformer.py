@@ -21,9 +21,9 @@ class TransformerConfig:
     """Sizes of the translator; saved with the checkpoint."""
 
     vocab_size: int = 6000  # shared English-German BPE vocabulary (TranslatorTraining.vocab_size)
-    d_model: int = 256  # width of every residual stream
-    n_head: int = 4  # attention heads per layer (d_model / n_head = 64 per head)
-    d_ff: int = 1024  # inner width of the position-wise feed-forward layers
+    d_model: int = 128  # width of every residual stream
+    n_head: int = 4  # attention heads per layer (d_model / n_head = 32 per head)
+    d_ff: int = 512  # inner width of the position-wise feed-forward layers
     n_encoder: int = 3  # encoder layers
     n_decoder: int = 3  # decoder layers
     dropout: float = 0.1  # on attention weights, sub-layer outputs and embeddings

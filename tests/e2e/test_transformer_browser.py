@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from engine.translator import explain
+from engine.translator.guards import Guards
 from engine.translator.train import TRANSFORMER
 from tests.e2e.conftest import assert_clean, settle, wait_for_app
 
@@ -29,17 +30,24 @@ def _beam_csv(page) -> pd.DataFrame:
 
 
 def test_url_controls_and_download(page, server_url, trained):
-    page.goto(f"{server_url}/transformer?en={FIRST.replace(' ', '%20')}&w=3&alpha=1.0&kind=encoder&layer=1&head=2")
+    query = "w=3&alpha=1.0&kind=encoder&layer=1&head=2&norep=1&notri=0&ratio=0.5&beta=0.3"
+    page.goto(f"{server_url}/transformer?en={FIRST.replace(' ', '%20')}&{query}")
     wait_for_app(page, 180_000)
     page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=60_000)
     # The URL's settings reached the widgets.
     assert page.get_by_label("English sentence (up to 200 characters)").input_value() == FIRST
     assert page.get_by_role("slider", name="Beam width").input_value() == "3"
     assert page.get_by_text("encoder self-attention, layer 1, head 2").count() >= 1
-    beams = explain.beams(trained, FIRST, 3, 1.0)
+    assert page.get_by_role("checkbox", name="No word repeated back to back").is_checked()
+    assert not page.get_by_role("checkbox", name="No repeated word trigram").is_checked()
+    assert page.get_by_role("slider", name="Coverage penalty β (0 = off)").input_value() == "0.3"
+    chosen = Guards(no_repeat=True, min_ratio=0.5, coverage=0.3)
+    beams = explain.beams(trained, FIRST, 3, 1.0, chosen)
     assert page.get_by_text("Beam search, width 3").count() == 1
     assert beams["translation"].iloc[0] in _texts(page)
-    assert explain.trace(trained, FIRST).text in _texts(page)
+    assert explain.trace(trained, FIRST).text in _texts(page)  # greedy
+    shipped = explain.trace(trained, FIRST, TRANSFORMER.best_ids(trained, FIRST)).text
+    assert shipped in _texts(page)  # the shipped decoding, whatever the controls say
     # The download holds the beam table's rows, as the engine computes them.
     csv = _beam_csv(page)
     assert list(csv["translation"]) == list(beams["translation"])
@@ -50,7 +58,7 @@ def test_url_controls_and_download(page, server_url, trained):
     page.keyboard.press("ArrowRight")
     page.wait_for_selector("text=Beam search, width 4", timeout=60_000)
     settle(page)
-    wider = explain.beams(trained, FIRST, 4, 1.0)
+    wider = explain.beams(trained, FIRST, 4, 1.0, chosen)
     assert list(_beam_csv(page)["translation"]) == list(wider["translation"])
 
     # Control 2: a new sentence -> the engine's greedy and beam translations of it.
@@ -60,6 +68,12 @@ def test_url_controls_and_download(page, server_url, trained):
     settle(page)
     page.wait_for_function(f"() => document.body.innerText.includes({explain.trace(trained, SECOND).text!r})")
     assert explain.trace(trained, SECOND).text in _texts(page)
-    assert explain.beams(trained, SECOND, 4, 1.0)["translation"].iloc[0] in _texts(page)
+    assert explain.beams(trained, SECOND, 4, 1.0, chosen)["translation"].iloc[0] in _texts(page)
+    # Control 3: a guard switched off -> the URL and the beams follow.
+    page.get_by_text("No word repeated back to back", exact=True).click()
+    page.wait_for_function("() => location.search.includes('norep=0')", timeout=60_000)
+    settle(page)
+    plainer = explain.beams(trained, SECOND, 4, 1.0, Guards(min_ratio=0.5, coverage=0.3))
+    assert list(_beam_csv(page)["translation"]) == list(plainer["translation"])
     assert "en=The+book" in page.url or "en=The%20book" in page.url
     assert_clean(page, server_url)

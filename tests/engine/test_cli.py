@@ -145,3 +145,28 @@ def test_bad_data_for_the_generative_models_exits_2(tmp_path, capsys, name):
         assert status == 2, (name, label, err)
         assert out == "" and len(err.strip().splitlines()) == 1, (name, label, err)
     assert evaluate.main(["density", "--data", str(tmp_path), "--json"]) == 2
+
+
+def test_translator_cli_per_sentence_with_several_references(tmp_path, capsys):
+    from engine.translator.scores import is_exact, sentence_chrf
+    from engine.translator.train import TRANSFORMER
+
+    path = tmp_path / "mine.tsv"
+    path.write_text("The door is open.\tDie Tür ist offen.\tDie Tür steht offen.\nHello!\tHallo!\n", encoding="utf-8")
+    assert evaluate.main(["translator", "--data", str(path), "--per-sentence", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 2 and out["decoding"] == TRANSFORMER.decoding and set(out) >= {"bleu", "chrf", "exact"}
+    hyps = TRANSFORMER.best(TRANSFORMER.load()[0], ["The door is open.", "Hello!"])
+    assert [r["hypothesis"] for r in out["rows"]] == hyps
+    first = out["rows"][0]
+    assert first["references"] == ["Die Tür ist offen.", "Die Tür steht offen."]
+    assert first["chrf"] == sentence_chrf(hyps[0], first["references"]) and first["exact"] == is_exact(
+        hyps[0], first["references"]
+    )
+    assert out["exact"] == sum(r["exact"] for r in out["rows"]) / 2
+
+
+def test_per_sentence_is_only_for_translators(capsys):
+    with pytest.raises(SystemExit) as stop:
+        evaluate.main(["digits", "--per-sentence"])
+    assert stop.value.code == 2 and "for the translators" in capsys.readouterr().err

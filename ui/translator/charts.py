@@ -78,15 +78,15 @@ def offset_chart(frame: pd.DataFrame, title: str) -> go.Figure:
 
 @figure
 def curves(frame: pd.DataFrame, y: str, title: str, y_title: str) -> go.Figure:
-    """Training curves against wall-clock seconds (columns seconds, model and `y`)."""
+    """Training curves against CPU seconds of training, one thread each (columns cpu_seconds, model and `y`)."""
     fig = px.line(
         frame,
-        x="seconds",
+        x="cpu_seconds",
         y=y,
         color="model",
         markers=True,
         title=title,
-        labels={"seconds": "training seconds", y: y_title},
+        labels={"cpu_seconds": "CPU seconds of training (one thread)", y: y_title},
     )
     return tidy(fig)
 

@@ -20,6 +20,17 @@ def encode_pairs(tokenizer: Tokenizer, pairs: list[tuple[str, str]], max_len: in
     return [([*s.ids[: max_len - 1], bpe.EOS], [*t.ids[: max_len - 2], bpe.EOS]) for s, t in zip(src, tgt, strict=True)]
 
 
+def encode_tagged(tokenizer: Tokenizer, pairs: list[tuple[str, str, str]], max_len: int) -> list[Encoded]:
+    """(tag, english, german) triples encoded as encode_pairs does, with the tag's id in front of the source."""
+    src = tokenizer.encode_batch([e for _, e, _ in pairs])
+    tgt = tokenizer.encode_batch([d for _, _, d in pairs])
+    tags = {tag: bpe.tag_id(tokenizer, tag) for tag in {t for t, _, _ in pairs}}
+    return [
+        ([tags[tag], *s.ids[: max_len - 2], bpe.EOS], [*t.ids[: max_len - 2], bpe.EOS])
+        for (tag, _, _), s, t in zip(pairs, src, tgt, strict=True)
+    ]
+
+
 def token_batches(encoded: list[Encoded], batch_tokens: int, rng: random.Random) -> list[list[Encoded]]:
     """Batches of pairs of similar length holding about batch_tokens target+source tokens each."""
     order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]), rng.random()))

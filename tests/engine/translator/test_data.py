@@ -1,32 +1,13 @@
-"""The translator's data: the generated grammar is pinned to its seed, batches pad as the model expects,
-and the benchmark skips (not crashes) without the Ding dictionary."""
+"""The translator's data: batches pad as the model expects, tagged pairs start with their tag, BPE-dropout
+changes only the training encodes, and the benchmark skips (not crashes) without a checkpoint."""
 
-import hashlib
-import json
 import random
 
 import torch
 
 from benchmarks import translation as benchmark
-from engine.common.corpora import CorpusError
-from engine.translator.data import batches, bpe, ding, grammar
-
-# sha256 of json.dumps(synthetic_pairs(2000, 0)), taken before the word lists moved to grammar.json:
-# the same seed must keep giving the same training pairs.
-PAIRS_2000_SEED_0 = "645c0d59a591ca7cd45ffbd846051f170465b5b615a618bdf2e5261201b69503"
-
-
-def test_synthetic_pairs_are_pinned_to_their_seed():
-    pairs = grammar.synthetic_pairs(2000, 0)
-    assert hashlib.sha256(json.dumps(pairs).encode()).hexdigest() == PAIRS_2000_SEED_0
-    assert pairs[:2] != grammar.synthetic_pairs(2, 1)
-
-
-def test_every_template_is_used_and_ends_like_a_sentence():
-    rng = random.Random(3)
-    pairs = [grammar.sentence_pair(rng) for _ in range(600)]
-    assert any(e.endswith("?") for e, _ in pairs) and any(", dass " in d for _, d in pairs)
-    assert all(e[-1] in ".?" and d[-1] == e[-1] for e, d in pairs)
+from engine.translator.data import batches, bpe
+from engine.translator.data.tags import DICTIONARY, EVERYDAY, TAGS
 
 
 def test_teacher_forcing_shifts_the_target_by_one():
@@ -47,10 +28,35 @@ def test_token_batches_keep_every_pair_once_within_the_budget():
         assert len(b) == 1 or len(b) * longest * 2 <= 60
 
 
-def test_benchmark_skips_without_the_dictionary(monkeypatch):
-    def missing():
-        raise CorpusError("/usr/share/trans/de-en is missing; install it with: sudo apt-get install -y trans-de-en")
+def test_benchmark_skips_without_a_checkpoint(monkeypatch):
+    from engine.common.checkpoint import CheckpointError
+    from engine.translator.train import TRANSFORMER, Kind
 
-    monkeypatch.setattr(ding, "ding_pairs", missing)
+    def missing(self, path=None):
+        raise CheckpointError(
+            "assets/translator.safetensors is missing; rebuild it with: python -m engine.train translator"
+        )
+
+    monkeypatch.setattr(Kind, "load", missing)
     (row,) = benchmark.run(quick=True)
-    assert row.unit == "skipped" and "trans-de-en" in row.note
+    assert row.unit == "skipped" and "python -m engine.train translator" in row.note
+    assert TRANSFORMER.name == "translator"
+
+
+def test_tagged_pairs_start_with_their_tag_and_dropout_only_varies_training_encodes():
+    texts = ["The book is on the table.", "Das Buch ist auf dem Tisch."] * 30
+    tokenizer = bpe.train_bpe(texts, 80, TAGS)
+    assert [bpe.tag_id(tokenizer, t) for t in TAGS] == [4, 5, 6]  # right after <pad> <s> </s> <unk>
+    (src, tgt), (src2, _) = batches.encode_tagged(
+        tokenizer, [(EVERYDAY, texts[0], texts[1]), (DICTIONARY, "x", "y")], 64
+    )
+    assert src[0] == 4 and src2[0] == 5 and src[-1] == bpe.EOS and tgt[-1] == bpe.EOS
+    assert src[1:-1] == tokenizer.encode(texts[0]).ids and tgt[:-1] == tokenizer.encode(texts[1]).ids
+    assert bpe.encode(tokenizer, texts[0], 64, EVERYDAY) == src  # how the page and the CLI read a sentence
+    noisy = bpe.with_dropout(tokenizer, 0.5)
+    cuts = {tuple(noisy.encode(texts[0]).ids) for _ in range(20)}
+    assert len(cuts) > 1 and {tuple(tokenizer.encode(texts[0]).ids)} == {
+        tuple(tokenizer.encode(texts[0]).ids) for _ in range(5)
+    }
+    assert all(bpe.decode(tokenizer, list(c)) == texts[0] for c in cuts)  # every cut spells the same text
+    assert bpe.with_dropout(tokenizer, 0.0) is tokenizer

@@ -10,7 +10,7 @@ from engine.common import metrics
 from engine.common.inputs import InputError
 from engine.translator import decode, gru
 from engine.translator import transformer as tf
-from engine.translator.data import bpe, ding, grammar
+from engine.translator.data import bpe, ding
 from engine.translator.data.batches import pad
 from engine.translator.data.pairs import parse_pairs_tsv
 from engine.translator.train import TRANSFORMER
@@ -141,17 +141,6 @@ def test_ding_cleaning():
         ("litter", "Abfall verstreuen", "phrase"),
         ("Please do not litter!", "Bitte verstreuen Sie keinen Abfall!", "sentence"),
     ]
-
-
-def test_grammar_declines_by_case():
-    table = grammar.Phrase("the table", grammar.NOUNS[17], "def", False, None)
-    assert grammar.NOUNS[17][2] == "Tisch"
-    assert (table.german("nom"), table.german("acc"), table.german("dat")) == ("der Tisch", "den Tisch", "dem Tisch")
-    red = grammar.Phrase("a red car", grammar.NOUNS[13], "indef", False, ("red", "rot"))
-    assert (red.german("nom"), red.german("dat")) == ("ein rotes Auto", "einem roten Auto")
-    dogs = grammar.Phrase("my dogs", grammar.NOUNS[10], "my", True, None)
-    assert (dogs.german("acc"), dogs.german("dat")) == ("meine Hunde", "meinen Hunden")
-    assert len(set(grammar.synthetic_pairs(500, 1))) == 500
 
 
 @pytest.mark.parametrize(("text", "reason"), [("hello\n", "Line 1"), ("a\tb\n\tc\n", "Line 2"), ("\n", "no sentence")])

@@ -85,15 +85,14 @@ def test_curves_draw_each_history(shipped):
     frame = explain.training_curves(
         {"Transformer": history, "Other": {k: v[:2] for k, v in history.items() if isinstance(v, list)}}
     )
-    fig = charts.curves(frame, "val_bleu", "BLEU", "BLEU")
+    fig = charts.curves(frame, "val_chrf", "chrF", "chrF")
     lines = {trace.name: trace for trace in fig.data}
-    assert list(lines["Transformer"].x) == history["seconds"]
-    assert list(lines["Transformer"].y) == history["val_bleu"]
-    assert list(lines["Other"].y) == history["val_bleu"][:2]
-    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("training seconds", "BLEU")
-    assert (
-        lines["Transformer"].hovertemplate == "model=Transformer<br>training seconds=%{x}<br>BLEU=%{y}<extra></extra>"
-    )
+    assert list(lines["Transformer"].x) == history["cpu_seconds"]
+    assert list(lines["Transformer"].y) == history["val_chrf"]
+    assert list(lines["Other"].y) == history["val_chrf"][:2]
+    x_title = "CPU seconds of training (one thread)"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == (x_title, "chrF")
+    assert lines["Transformer"].hovertemplate == f"model=Transformer<br>{x_title}=%{{x}}<br>chrF=%{{y}}<extra></extra>"
 
 
 def test_timing_chart_draws_each_model():
