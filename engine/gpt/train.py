@@ -78,7 +78,7 @@ def train_gpt(cfg: GPTConfig, progress: Callable | None = None) -> tuple[Trained
         if step % cfg.eval_every == 0 or step == cfg.max_steps or (not cfg.max_steps and trained >= budget):
             pause = history.elapsed()
             val = _held_out_loss(model, val_ids)
-            history.start += history.elapsed() - pause  # the clock counts training only, not evaluation
+            history.pause(history.elapsed() - pause)  # the clock counts training only, not evaluation
             history.record(
                 step=step, train_loss=sum(running) / len(running), val_loss=val, val_bits_per_char=val / math.log(2)
             )

@@ -97,7 +97,7 @@ def beams(trained: Trained, sentence: str, width: int, alpha: float, guards: Gua
     """Columns rank, translation, log_prob, score (log_prob / length penalty + coverage penalty), tokens."""
     tokenizer = trained.tokenizer
     src = torch.tensor([source_ids(tokenizer, sentence)])
-    hyps = beam_search(trained.model, src, width, alpha, guards=guards, pieces=bpe.vocabulary(tokenizer))
+    hyps = beam_search(trained.model, src, width, alpha, guards=guards, pieces=trained.pieces)
     return pd.DataFrame(
         [
             (i + 1, bpe.decode(tokenizer, h.tokens), round(h.log_prob, 3), round(h.score, 3), len(h.tokens))

@@ -113,7 +113,7 @@ def _evaluate(kind, model, cfg, tokenizer, val, history, clock, step, running, e
     t0, w0 = time.process_time(), time.perf_counter()
     scores = validate(kind, model, tokenizer, val, cfg.label_smoothing)
     clock.paused += time.process_time() - t0
-    history.start += time.perf_counter() - w0  # `seconds` (wall) counts training only, too
+    history.pause(time.perf_counter() - w0)  # `seconds` (wall) counts training only, too
     train_loss = sum(running) / max(1, len(running))
     history.record(step=step, cpu_seconds=clock.seconds(), train_loss=train_loss, everyday_only=everyday_only, **scores)
     if progress:

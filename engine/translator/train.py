@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -62,6 +63,11 @@ class Trained:
     tokenizer: Tokenizer
     words: dict[str, list[int]] | None = None  # word -> training-English counts by source (vocabulary.py)
 
+    @cached_property
+    def pieces(self) -> list[str]:
+        """Every piece of the tokenizer by id, built once (the beam search guards read them)."""
+        return bpe.vocabulary(self.tokenizer)
+
 
 def _transformer_logits(model: Transformer, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
     return model(src, tgt_in).logits
@@ -100,7 +106,7 @@ class Kind:
         src = torch.tensor([decode.source_ids(trained.tokenizer, sentence)])
         if not self.beam:
             return self.greedy(trained.model, src)[0]
-        pieces = bpe.vocabulary(trained.tokenizer)
+        pieces = trained.pieces
         return decode.beam_search(trained.model, src, self.beam, BEAM_ALPHA, guards=self.guards, pieces=pieces)[
             0
         ].tokens
