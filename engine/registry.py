@@ -9,7 +9,7 @@ from typing import Any
 from engine.convolution import digits
 from engine.density import explain as density_explain
 from engine.density import train as density_train
-from engine.density.model import DensityConfig
+from engine.density.pixelcnn import PixelCNNConfig as DensityConfig
 from engine.gpt import finetune as gpt_finetune
 from engine.gpt import model as gpt
 from engine.gpt import train as gpt_train
@@ -89,7 +89,13 @@ MODELS: dict[str, ModelSpec] = {
         TranslatorTraining, GRU.train, GRU.save, GRU.load, GRU.evaluate, PAIRS, per_sentence=True, record=GRU.record
     ),
     "gpt": ModelSpec(
-        gpt.GPTConfig, gpt_train.train_gpt, gpt_train.save_gpt, gpt_train.load_gpt, gpt_train.evaluate_gpt, TEXT
+        gpt.GPTConfig,
+        gpt_train.train_gpt,
+        gpt_train.save_gpt,
+        gpt_train.load_gpt,
+        gpt_train.evaluate_gpt,
+        TEXT,
+        record=gpt_train.record_gpt,
     ),
     # Trains the label-count curves and the shipped classifier, saved as gpt_sentiment (both names work).
     "gpt_finetune": GPT_SENTIMENT,
@@ -102,5 +108,6 @@ MODELS: dict[str, ModelSpec] = {
         density_explain.evaluate,
         IMAGES,
         folders=True,
+        record=density_explain.record,
     ),
 }

@@ -28,6 +28,8 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
         "gpt_sample_vs_hf",
         "gpt_score_chars_per_s",
         "gpt_score_peak_fraction",
+        "density_grid_s",
+        "density_score_ms",
         "translator_shipped_decoding_ms",
         "translator_checkpoint_mb",
         "translator_greedy_ms",
@@ -56,6 +58,7 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
         "gpt_score_chars_per_s": "30,000 characters of modern test text",
         "fcn_scan_ms": "64x256 picture",
         "server_rss_mb": "after home and 5 explainers",
+        "density_grid_s": "16 samples of 28x28",
     }
     for name, words in expectations.items():
         if name in notes:

@@ -12,6 +12,8 @@ import torch
 
 from engine.convolution import digits
 from engine.density import data as density_data
+from engine.density import draw as density_draw
+from engine.density import explain as density_explain
 from engine.density import train as density_train
 from engine.gpt import finetune as gpt_finetune
 from engine.gpt import train as gpt_train
@@ -160,11 +162,28 @@ def finetune_lock() -> threading.Lock:
 
 @st.cache_resource(show_spinner="Loading the density model...")
 def density_model() -> density_train.Shipped:
-    """The shipped density model (MADE and independent-pixel baseline) and its meta."""
+    """The shipped density model (PixelCNN, independent-pixel baseline, judge, test digits) and its meta."""
     return density_train.load_shipped()
 
 
 @st.cache_resource
 def density_test() -> density_data.Split:
-    """Held-out digits as (N, 64) grey levels 0..16 and their labels."""
-    return density_data.load_levels()["test"]
+    """The held-out digits the checkpoint carries, as (N, 1, 28, 28) binary pixels and their labels."""
+    return density_model().trained.test
+
+
+@st.cache_resource
+def density_gallery() -> density_draw.Drawing | None:
+    """The page's default grid of samples as the checkpoint stores it (None if it has none)."""
+    stored = (density_model().meta.get("shown") or {}).get("gallery")
+    return None if stored is None else density_explain.unpack_gallery(stored)
+
+
+@st.cache_resource(show_spinner="Scoring test digits and noise...")
+def density_reference() -> pd.DataFrame:
+    """Bits per dimension of every test digit and of as many noise images, under both models (stored if recorded)."""
+    shipped = density_model()
+    stored = (shipped.meta.get("shown") or {}).get("reference")
+    if stored is not None:
+        return density_explain.unpack_reference(stored)
+    return density_explain.reference_scores(shipped.trained)

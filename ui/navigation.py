@@ -49,7 +49,8 @@ EXPLAINERS = [
         "pages/density.py",
         "Generative models of images",
         ":material/blur_on:",
-        "A density model of digits learned here: samples drawn pixel by pixel, the exact probability of any image "
-        "you upload (and why a blank one scores well), and the features it learned without labels.",
+        "A PixelCNN of handwritten digits learned here: samples drawn pixel by pixel and read by a classifier, the "
+        "exact probability of a digit you draw or upload (and why a blank one scores well), and the features it "
+        "learned without labels.",
     ),
 ]

@@ -1,7 +1,8 @@
-"""What the density page shows, as numbers and tidy frames: scores of images, per-pixel surprise, the study."""
+"""What the density page shows, as numbers and tidy frames: scores of images, per-pixel surprise, the judge."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -9,38 +10,62 @@ import numpy as np
 import pandas as pd
 import torch
 
+from engine.common.corpora import CorpusError
 from engine.common.inputs import InputError, load_image
 from engine.common.metrics import bits_per_dim
-from engine.density.data import Prepared, load_levels, prepare
-from engine.density.model import LEVELS, PIXELS, SIDE, Trained, pixel_log_probs
+from engine.density import judge as judging
+from engine.density.data import Prepared, load_splits, prepare
+from engine.density.draw import Drawing, draw
+from engine.density.pixelcnn import NONE, PIXELS, SIDE, any_digit, pixel_log_probs
+from engine.density.train import Trained, nats_per_image
 
 DIGITS, NOISE = "test digits", "uniform noise"  # the groups of reference_scores
 PROBE_INPUTS = {"features": "the model's hidden features", "pixels": "raw pixels"}
+TEMPERATURE = 0.8  # the page's default sampling temperature
+JUDGED, JUDGED_SEED = 100, 0  # samples the recorded judgement is made on, at the page's default seed
+GALLERY = 16  # samples in the page's grid; the default grid ships in the checkpoint, drawn by `record`
+SECOND_K = 10  # neighbours the second judge asks
+KEPT = ("train_seconds", "command", "torch", "threads")  # training facts `record` carries over
 
 
 def noise_images(n: int, seed: int) -> torch.Tensor:
-    """(n, 64) images whose every pixel is a uniformly random level."""
-    return torch.randint(0, LEVELS, (n, PIXELS), generator=torch.Generator().manual_seed(seed))
+    """(n, 1, 28, 28) images whose every pixel is on or off with probability 1/2."""
+    return torch.randint(0, 2, (n, 1, SIDE, SIDE), generator=torch.Generator().manual_seed(seed)).to(torch.uint8)
 
 
-def reference_scores(trained: Trained, digits: torch.Tensor) -> pd.DataFrame:
+def bits(trained: Trained, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bits per dimension of each image under the PixelCNN and under the baseline."""
+    model = nats_per_image(trained.pixelcnn, images) / (PIXELS * math.log(2))
+    base = -trained.baseline.pixel_log_probs(images).sum(1) / (PIXELS * math.log(2))
+    return model.numpy(), base.numpy()
+
+
+def reference_scores(trained: Trained) -> pd.DataFrame:
     """Columns group, bits per dim, baseline bits per dim: every test digit and as many noise images."""
+    test = trained.test.images
     rows = []
-    for group, data in ((DIGITS, digits), (NOISE, noise_images(len(digits), 0))):
-        with torch.inference_mode():
-            made = bits_per_dim(pixel_log_probs(trained.made, data))
-        base = bits_per_dim(trained.baseline.pixel_log_probs(data))
-        rows.append(pd.DataFrame({"group": group, "bits per dim": made.numpy(), "baseline bits per dim": base.numpy()}))
+    for group, data in ((DIGITS, test), (NOISE, noise_images(len(test), 0))):
+        model, base = bits(trained, data)
+        rows.append(pd.DataFrame({"group": group, "bits per dim": model, "baseline bits per dim": base}))
     return pd.concat(rows, ignore_index=True)
+
+
+def stored_reference(frame: pd.DataFrame) -> dict:
+    """`reference_scores` as lists for the checkpoint's meta (the page reads them instead of 930 forward passes)."""
+    return {column: frame[column].round(6).tolist() for column in frame.columns}
+
+
+def unpack_reference(stored: dict) -> pd.DataFrame:
+    return pd.DataFrame(stored)
 
 
 @dataclass(frozen=True)
 class Score:
-    """One image under both models: (64,) natural-log probabilities of its pixels."""
+    """One image under both models: (784,) natural-log probabilities of its pixels."""
 
-    levels: torch.Tensor  # (64,) the image scored
-    log_probs: torch.Tensor  # (64,) log p(x_i | x_<i) under the MADE
-    baseline_log_probs: torch.Tensor  # (64,) log p(x_i) under the independent baseline
+    pixels: torch.Tensor  # (1, 28, 28) the image scored
+    log_probs: torch.Tensor  # (784,) log p(x_i | x_<i) under the PixelCNN
+    baseline_log_probs: torch.Tensor  # (784,) log p(x_i) under the independent baseline
 
     @property
     def log_p(self) -> float:
@@ -56,21 +81,21 @@ class Score:
         return float(bits_per_dim(self.baseline_log_probs))
 
 
-def score(trained: Trained, levels: torch.Tensor) -> Score:
-    """One forward pass of each model over a (64,) image."""
+def score(trained: Trained, pixels: torch.Tensor) -> Score:
+    """One forward pass of each model over a (1, 28, 28) image, under the unconditional p(x)."""
     with torch.inference_mode():
-        lp = pixel_log_probs(trained.made, levels[None])[0]
-    return Score(levels, lp, trained.baseline.pixel_log_probs(levels[None])[0])
+        lp = pixel_log_probs(trained.pixelcnn, pixels[None], any_digit(1))[0]
+    return Score(pixels, lp, trained.baseline.pixel_log_probs(pixels[None])[0])
 
 
 def pixel_table(scored: Score) -> pd.DataFrame:
-    """Columns pixel, row, column, level, nll_bits, baseline_nll_bits: the cost of every pixel."""
+    """Columns pixel, row, column, on, nll_bits, baseline_nll_bits: the cost of every pixel."""
     return pd.DataFrame(
         {
             "pixel": range(PIXELS),
             "row": np.arange(PIXELS) // SIDE,
             "column": np.arange(PIXELS) % SIDE,
-            "level": scored.levels.numpy(),
+            "on": scored.pixels.flatten().numpy().astype(int),
             "nll_bits": (-scored.log_probs / math.log(2)).numpy(),
             "baseline_nll_bits": (-scored.baseline_log_probs / math.log(2)).numpy(),
         }
@@ -87,9 +112,22 @@ def median_digit(reference: pd.DataFrame) -> float:
     return float(reference[reference["group"] == DIGITS]["bits per dim"].median())
 
 
-def samples_table(images: torch.Tensor) -> pd.DataFrame:
-    """One row per sample, columns p0..p63: the grey level of each pixel."""
-    return pd.DataFrame(images.numpy(), columns=[f"p{i}" for i in range(PIXELS)])
+def samples_table(drawing: Drawing) -> pd.DataFrame:
+    """One row per sample, columns p0..p783: its pixels (0/1)."""
+    return pd.DataFrame(drawing.images.flatten(1).numpy().astype(int), columns=[f"p{i}" for i in range(PIXELS)])
+
+
+def judged_table(trained: Trained, images: torch.Tensor) -> pd.DataFrame:
+    """Columns sample, digit, probability, recognisable: what the judge reads in each image."""
+    digits, probs = judging.verdicts(trained.judge, images)
+    return pd.DataFrame(
+        {
+            "sample": range(1, len(images) + 1),
+            "digit": digits,
+            "probability": probs.round(4),
+            "recognisable": probs >= judging.RECOGNISED,
+        }
+    )
 
 
 def feature_table(study: dict) -> pd.DataFrame:
@@ -104,36 +142,69 @@ def probe_table(study: dict) -> pd.DataFrame:
     )
 
 
-def image_bits_per_dim(trained: Trained, data: bytes) -> tuple[Prepared, torch.Tensor]:
-    """Validated image bytes -> the preprocessing and (64,) per-pixel log-probabilities."""
+def image_score(trained: Trained, data: bytes) -> tuple[Prepared, Score]:
+    """Validated image bytes -> the preprocessing and the image's score."""
     prepared = prepare(load_image(data))
-    with torch.inference_mode():
-        return prepared, pixel_log_probs(trained.made, prepared.levels[None])[0]
+    return prepared, score(trained, prepared.pixels)
+
+
+def sample_judgement(trained: Trained, n: int = JUDGED, seed: int = JUDGED_SEED, temperature: float = TEMPERATURE):
+    """The judge's verdict on n unconditional samples at the page's defaults, and a k-nearest-neighbour vote's."""
+    drawing = draw(trained.pixelcnn, n, temperature, seed, NONE)
+    digits, probs = judging.verdicts(trained.judge, drawing.images)
+    out = {
+        "samples": n,
+        "sample_temperature": temperature,
+        "samples_recognised": round(judging.recognisable(probs), 4),
+        "sample_classes": len(set(digits[probs >= judging.RECOGNISED].tolist())),
+    }
+    with contextlib.suppress(CorpusError):  # without the training digits the second opinion is left out
+        out.update(second_judge(drawing.images))
+    return out
+
+
+def second_judge(images: torch.Tensor, k: int = SECOND_K) -> dict:
+    """A second opinion from a classifier nobody tuned here: scikit-learn's k-nearest neighbours on the training
+    digits; its probability is the share of the k nearest training digits that agree."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    splits = load_splits()
+    knn = KNeighborsClassifier(n_neighbors=k).fit(splits["train"].images.flatten(1).numpy(), splits["train"].labels)
+    p = knn.predict_proba(images.flatten(1).numpy())
+    best = p.max(1)
+    return {
+        "knn_test_accuracy": round(
+            float(knn.score(splits["test"].images.flatten(1).numpy(), splits["test"].labels)), 4
+        ),
+        "knn_samples_recognised": round(float((best >= judging.RECOGNISED).mean()), 4),
+        "knn_sample_classes": len(set(p.argmax(1)[best >= judging.RECOGNISED].tolist())),
+    }
 
 
 def held_out_scores(trained: Trained) -> dict:
-    """Mean test bits per dimension of both models."""
-    x = load_levels()["test"].images
-    with torch.inference_mode():
-        made = bits_per_dim(pixel_log_probs(trained.made, x))
-    base = bits_per_dim(trained.baseline.pixel_log_probs(x))
+    """Mean test bits per dimension and nats per image of both models, the judge's accuracy."""
+    test = trained.test
+    model, base = bits(trained, test.images)
     return {
-        "bits_per_dim": round(float(made.mean()), 4),
+        "bits_per_dim": round(float(model.mean()), 4),
         "baseline_bits_per_dim": round(float(base.mean()), 4),
-        "n": len(x),
+        "nats_per_image": round(float(model.mean() * PIXELS * math.log(2)), 2),
+        "baseline_nats_per_image": round(float(base.mean() * PIXELS * math.log(2)), 2),
+        "judge_accuracy": round(judging.accuracy(trained.judge, test), 4),
+        "n": len(test.images),
     }
 
 
 def evaluate(trained: Trained, data: bytes | dict[str, bytes] | None = None) -> dict:
-    """Test bits per dimension of both models, or per image for an image file or a folder's files."""
+    """Test figures of both models and the samples' judgement, or bits per dimension per image file."""
     if data is None:
-        return held_out_scores(trained)
+        return held_out_scores(trained) | sample_judgement(trained)
     files = data if isinstance(data, dict) else {"image": data}
     rows = []
     for name, content in files.items():
         try:
-            _, lp = image_bits_per_dim(trained, content)
-            rows.append({"name": name, "bits_per_dim": round(float(bits_per_dim(lp)), 4)})
+            _, scored = image_score(trained, content)
+            rows.append({"name": name, "bits_per_dim": round(scored.bits_per_dim, 4)})
         except InputError as err:
             if not isinstance(data, dict):
                 raise
@@ -141,3 +212,36 @@ def evaluate(trained: Trained, data: bytes | dict[str, bytes] | None = None) -> 
     if not any("bits_per_dim" in r for r in rows):
         raise InputError("No file in the folder is a readable image.")
     return {"images": rows, "n": len(rows)}
+
+
+def gallery(trained: Trained, temperature: float = TEMPERATURE, seed: int = JUDGED_SEED) -> dict:
+    """The page's default grid as the checkpoint stores it: packed pixels per sample, the first one's p(on)."""
+    drawing = draw(trained.pixelcnn, GALLERY, temperature, seed, NONE)
+    packed = np.packbits(drawing.images.flatten(1).numpy(), axis=1)
+    return {
+        "temperature": temperature,
+        "seed": seed,
+        "images": [row.tobytes().hex() for row in packed],
+        "p_one_first": [round(float(p), 5) for p in drawing.p_one[0]],
+    }
+
+
+def unpack_gallery(stored: dict) -> Drawing:
+    """The stored grid as a Drawing (p_one holds the first sample's probabilities only; the rest are NaN)."""
+    packed = np.stack([np.frombuffer(bytes.fromhex(h), dtype=np.uint8) for h in stored["images"]])
+    images = torch.from_numpy(np.unpackbits(packed, axis=1)[:, :PIXELS].copy()).view(-1, 1, SIDE, SIDE)
+    p_one = torch.full((len(images), PIXELS), float("nan"))
+    p_one[0] = torch.tensor(stored["p_one_first"])
+    return Drawing(images, p_one, any_digit(len(images)))
+
+
+def record(path=None) -> dict:
+    """Score the checkpoint again, draw the page's default grid, score the reference images; write all three into
+    its meta (`python -m engine.evaluate density --record`); weights untouched."""
+    from engine.density.train import PixelCNNConfig, load, save
+
+    trained, meta = load(path)
+    metrics = evaluate(trained) | {k: meta["metrics"][k] for k in KEPT if k in meta["metrics"]}
+    shown = {"gallery": gallery(trained), "reference": stored_reference(reference_scores(trained))}
+    save(trained, PixelCNNConfig(**meta["config"]), meta["history"], metrics, path, shown)
+    return metrics

@@ -1,86 +1,144 @@
-"""Training the MADE (the best validation epoch kept), the baseline's smoothing, the probes, the checkpoint."""
+"""Training the PixelCNN (the best validation point kept), the baseline's smoothing, the judge, the checkpoint."""
 
 from __future__ import annotations
 
 import copy
 import math
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
 
 from engine.common.checkpoint import load_trained, save_trained
-from engine.common.metrics import bits_per_dim
 from engine.common.training import History, optimiser_step
-from engine.density.data import Split, load_levels, shifted
-from engine.density.model import LEVELS, MADE, PIXELS, DensityConfig, PixelHistogram, Trained, pixel_log_probs
+from engine.density import judge as judging
+from engine.density.data import Split, load_splits, shifted
+from engine.density.pixelcnn import NONE, PIXELS, SIDE, IndependentPixels, PixelCNN, PixelCNNConfig, pixel_log_probs
 
 NAME = "density"
 REBUILD = "python -m engine.train density"
+PARTIAL = Path("build") / "density-partial.safetensors"  # saved at every evaluation, so a cut run keeps its best
 SMOOTHING_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # add-k values tried for the baseline, picked on val
+EVAL_EVERY = 250  # optimiser steps between validation scores
+WARMUP = 200  # optimiser steps of linear learning-rate warm-up
+DensityConfig = PixelCNNConfig  # what `python -m engine.train density` takes as flags
 
 
-def fit_histogram(train: torch.Tensor, val: torch.Tensor) -> PixelHistogram:
-    """Per-pixel level counts of `train`, smoothed by the k that scores `val` best."""
-    counts = torch.stack([torch.bincount(train[:, i], minlength=LEVELS) for i in range(PIXELS)]).double()
-    scores = [float(bits_per_dim(PixelHistogram(counts, k).pixel_log_probs(val)).mean()) for k in SMOOTHING_GRID]
-    return PixelHistogram(counts, SMOOTHING_GRID[int(np.argmin(scores))])
+class Trained(nn.Module):
+    """The PixelCNN, its independent-pixel baseline, the judge, and the test digits, saved and loaded together."""
+
+    def __init__(self, pixelcnn: PixelCNN, baseline: IndependentPixels, judge: judging.Judge, test: Split) -> None:
+        super().__init__()
+        self.pixelcnn, self.baseline, self.judge = pixelcnn, baseline, judge
+        self.register_buffer("test_bits", torch.from_numpy(np.packbits(test.images.flatten(1).numpy(), axis=1)))
+        self.register_buffer("test_labels", test.labels.clone())
+
+    @property
+    def test(self) -> Split:
+        """The held-out digits the checkpoint carries (so the page needs no data files)."""
+        pixels = np.unpackbits(self.test_bits.numpy(), axis=1)[:, :PIXELS]
+        return Split(torch.from_numpy(pixels).view(-1, 1, SIDE, SIDE), self.test_labels)
 
 
-def train_epoch(model: MADE, x: torch.Tensor, cfg: DensityConfig, opt, sched, gen: torch.Generator) -> float:
-    """One pass over `x` in a random order; the mean training bits per dimension."""
-    model.train()
-    order, losses = torch.randperm(len(x), generator=gen), []
-    for i in range(0, len(order), cfg.batch_size):
-        batch = shifted(x[order[i : i + cfg.batch_size]], cfg.shift, gen)
-        losses.append(optimiser_step(bits_per_dim(pixel_log_probs(model, batch)).mean(), opt, sched))
-    return float(np.mean(losses))
+def fit_baseline(train: torch.Tensor, val: torch.Tensor) -> IndependentPixels:
+    """Per-pixel frequencies of `train`, smoothed by the k that scores `val` best."""
+    ones = train.flatten(1).double().sum(0)
+    scores = [float(-IndependentPixels(ones, len(train), k).pixel_log_probs(val).sum(1).mean()) for k in SMOOTHING_GRID]
+    return IndependentPixels(ones, len(train), SMOOTHING_GRID[int(np.argmin(scores))])
 
 
 @torch.inference_mode()
-def mean_bits_per_dim(model: MADE, x: torch.Tensor) -> float:
-    """Mean bits per dimension of `x` with dropout off."""
+def nats_per_image(model: PixelCNN, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
+    """(N,) -log p(x) in nats of each image under the unconditional model."""
     model.eval()
-    return float(bits_per_dim(pixel_log_probs(model, x)).mean())
+    parts = [-pixel_log_probs(model, x, torch.full((len(x),), NONE)).sum(1) for x in torch.split(images, batch)]
+    return torch.cat(parts)
 
 
-def fit_made(cfg: DensityConfig, x_train: torch.Tensor, x_val: torch.Tensor, progress: Callable | None) -> tuple:
-    """(the MADE at its best validation epoch, rounded to half precision as shipped; the history)."""
+def learning_rate(cfg: PixelCNNConfig, step: int, seconds: float) -> float:
+    """Linear warm-up, then cosine decay over the steps or the time budget, whichever runs out first."""
+    if step < WARMUP:
+        return cfg.lr * (step + 1) / WARMUP
+    done = step / cfg.steps
+    if cfg.minutes > 0:
+        done = max(done, seconds / (60 * cfg.minutes))
+    return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(done, 1.0)))
+
+
+def training_batch(train: Split, cfg: PixelCNNConfig, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """A shifted batch of training digits and their labels, each hidden (NONE) with probability hide_label."""
+    pick = torch.randint(0, len(train.images), (cfg.batch_size,), generator=gen)
+    labels = train.labels[pick].clone()
+    labels[torch.rand(cfg.batch_size, generator=gen) < cfg.hide_label] = NONE
+    return shifted(train.images[pick], cfg.shift, gen), labels
+
+
+def fit_pixelcnn(cfg: PixelCNNConfig, data: dict[str, Split], progress: Callable | None, keep: Callable | None):
+    """(the PixelCNN at its best validation point, rounded to half precision as shipped; the history)."""
     torch.manual_seed(cfg.seed)
-    model = MADE(cfg)
+    model, gen = PixelCNN(cfg), torch.Generator().manual_seed(cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.epochs * math.ceil(len(x_train) / cfg.batch_size))
-    history = History("epoch", "train_bits_per_dim", "val_bits_per_dim")
-    best, best_val, gen = None, float("inf"), torch.Generator().manual_seed(cfg.seed)
-    for epoch in range(1, cfg.epochs + 1):
-        train_bpd = train_epoch(model, x_train, cfg, opt, sched, gen)
-        val = mean_bits_per_dim(model, x_val)
-        if val < best_val:
-            best, best_val = copy.deepcopy(model.state_dict()), val
-        history.record(epoch=epoch, train_bits_per_dim=train_bpd, val_bits_per_dim=val)
-        if progress and (epoch % 10 == 0 or epoch == cfg.epochs):
-            progress(epoch, cfg.epochs, {"val_bpd": val, "best": best_val})
-    model.load_state_dict({k: v.half().float() for k, v in best.items()})  # as shipped: half precision
+    history = History("step", "train_nats", "val_nats")
+    kept = {"state": None, "val": float("inf"), "losses": []}
+
+    def score(step: int) -> None:
+        started = time.perf_counter()
+        val = float(nats_per_image(model, data["val"].images).mean())
+        if val < kept["val"]:
+            kept.update(state=copy.deepcopy(model.state_dict()), val=val)
+            if keep:
+                keep(model)
+        history.record(step=step, train_nats=float(np.mean(kept["losses"])), val_nats=val)
+        kept["losses"] = []
+        history.pause(time.perf_counter() - started)
+        if progress:
+            progress(min(step, cfg.steps), cfg.steps, {"val_nats": val, "best": kept["val"]})
+
+    step = 0
+    while step < cfg.steps and (cfg.minutes <= 0 or history.elapsed() < 60 * cfg.minutes):
+        for group in opt.param_groups:
+            group["lr"] = learning_rate(cfg, step, history.elapsed())
+        model.train()
+        x, y = training_batch(data["train"], cfg, gen)
+        kept["losses"].append(optimiser_step(-pixel_log_probs(model, x, y).sum(1).mean(), opt, clip=1.0))
+        step += 1
+        if step % EVAL_EVERY == 0:
+            score(step)
+    if kept["losses"]:  # the steps since the last evaluation (a run cut by its budget) are scored too
+        score(step)
+    best = kept["state"]
+    model.load_state_dict({k: v.half().float() for k, v in (best or model.state_dict()).items()})
     return model.eval().requires_grad_(False), history.as_dict()
 
 
-def train(cfg: DensityConfig, progress: Callable | None = None) -> tuple[Trained, dict]:
-    """AdamW with cosine decay; the weights of the best validation epoch are kept."""
-    data = load_levels()
-    x_train, x_val = data["train"].images, data["val"].images
-    model, history = fit_made(cfg, x_train, x_val, progress)
-    baseline = fit_histogram(x_train, x_val)
-    history["best_epoch"] = int(history["epoch"][int(np.argmin(history["val_bits_per_dim"]))])
+def train(cfg: PixelCNNConfig, progress: Callable | None = None) -> tuple[Trained, dict]:
+    """The PixelCNN (AdamW, warm-up and cosine decay, best validation point kept), the baseline, the judge."""
+    data = load_splits()
+    baseline = fit_baseline(data["train"].images, data["val"].images)
+    judge = judging.fit_judge(data["train"])
+
+    def keep(model: PixelCNN) -> None:
+        PARTIAL.parent.mkdir(exist_ok=True)
+        save(Trained(model, baseline, judge, data["test"]), cfg, {}, {"partial": True}, PARTIAL)
+
+    model, history = fit_pixelcnn(cfg, data, progress, keep)
+    history["best_step"] = int(history["step"][int(np.argmin(history["val_nats"]))])
     history["representation"] = representation_study(model, data)
-    return Trained(model, baseline), history
+    return Trained(model, baseline, judge, data["test"]), history
 
 
 @torch.inference_mode()
-def features(model: MADE, x: torch.Tensor) -> torch.Tensor:
-    """(N, hidden * layers) hidden activations for whole images (no labels involved)."""
-    return torch.cat(model(x, features=True)[1], dim=1)
+def features(model: PixelCNN, images: torch.Tensor) -> torch.Tensor:
+    """(N, 2 * channels) the last layer's features of whole images, averaged and maxed over positions."""
+    parts = []
+    for x in torch.split(images, 256):
+        h = model(x, torch.full((len(x),), NONE), features=True)[1]
+        parts.append(torch.cat([h.mean((2, 3)), h.amax((2, 3))], 1))
+    return torch.cat(parts)
 
 
 def probe_accuracy(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray) -> float:
@@ -94,27 +152,30 @@ def probe_accuracy(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
     return round(float(probe.score(x_test, y_test)), 4)
 
 
-def probe_accuracies(model: MADE, data: dict[str, Split]) -> dict[str, float]:
+def probe_accuracies(model: PixelCNN, data: dict[str, Split]) -> dict[str, float]:
     """Linear probes trained on train+val and scored on test, on the model's features and on raw pixels."""
     x_tr = torch.cat([data["train"].images, data["val"].images])
     y_tr = torch.cat([data["train"].labels, data["val"].labels]).numpy()
     x_te, y_te = data["test"].images, data["test"].labels.numpy()
     out = {}
-    for name, transform in (("features", lambda x: features(model, x).numpy()), ("pixels", lambda x: x.numpy() / 16)):
+    for name, transform in (
+        ("features", lambda x: features(model, x).numpy()),
+        ("pixels", lambda x: x.flatten(1).float().numpy()),
+    ):
         out[f"probe_accuracy_{name}"] = probe_accuracy(transform(x_tr), y_tr, transform(x_te), y_te)
     return out
 
 
 def tsne_map(points: np.ndarray) -> np.ndarray:
-    """(N, 2) t-SNE coordinates of (N, D) points, after PCA to 50 dimensions."""
+    """(N, 2) t-SNE coordinates of (N, D) points, after PCA to at most 50 dimensions."""
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
-    reduced = PCA(n_components=50, random_state=0).fit_transform(points)
+    reduced = PCA(n_components=min(50, points.shape[1]), random_state=0).fit_transform(points)
     return TSNE(n_components=2, random_state=0, init="pca", perplexity=30).fit_transform(reduced)
 
 
-def representation_study(model: MADE, data: dict[str, Split]) -> dict:
+def representation_study(model: PixelCNN, data: dict[str, Split]) -> dict:
     """Linear probes on the model's features and on raw pixels; a 2-D map of the test features."""
     out = probe_accuracies(model, data)
     xy = tsne_map(features(model, data["test"].images).numpy())
@@ -124,22 +185,44 @@ def representation_study(model: MADE, data: dict[str, Split]) -> dict:
     return out
 
 
-def save(trained: Trained, cfg: DensityConfig, history: dict, metrics: dict, path: Path | None = None) -> Path:
-    """The MADE in half precision (exact: training rounded it) and the baseline's counts, with the meta."""
-    tensors = {k: v.half() if k.startswith("made.") else v for k, v in trained.state_dict().items()}
-    meta = {"config": asdict(cfg), "smoothing": trained.baseline.k, "history": history, "metrics": metrics}
+def save(
+    trained: Trained,
+    cfg: PixelCNNConfig,
+    history: dict,
+    metrics: dict,
+    path: Path | None = None,
+    shown: dict | None = None,
+) -> Path:
+    """The networks in half precision (exact: training rounded the PixelCNN), the baseline's counts, the test digits;
+    `shown` is what the page shows at once (its first grid of samples, the test digits' and noise's scores), made by
+    `engine.density.explain.record`."""
+    tensors = {
+        k: v.half() if k.startswith(("pixelcnn.", "judge.")) and v.is_floating_point() else v
+        for k, v in trained.state_dict().items()
+    }
+    meta = {
+        "config": asdict(cfg),
+        "smoothing": trained.baseline.k,
+        "baseline_total": trained.baseline.total,
+        "test_count": len(trained.test_labels),
+        "history": history,
+        "metrics": metrics,
+        "shown": shown,
+    }
     return save_trained(NAME, tensors, meta, path)
 
 
 def build(meta: dict) -> Trained:
-    """An untrained pair shaped by the checkpoint's meta, for its weights to be loaded into."""
-    return Trained(
-        MADE(DensityConfig(**meta["config"])), PixelHistogram(torch.zeros(PIXELS, LEVELS), meta["smoothing"])
-    )
+    """An untrained set shaped by the checkpoint's meta, for its weights to be loaded into."""
+    n = meta["test_count"]
+    cfg = PixelCNNConfig(**meta["config"])
+    baseline = IndependentPixels(torch.zeros(PIXELS), meta["baseline_total"], meta["smoothing"])
+    empty = Split(torch.zeros(n, 1, SIDE, SIDE, dtype=torch.uint8), torch.zeros(n, dtype=torch.long))
+    return Trained(PixelCNN(cfg), baseline, judging.Judge(), empty)
 
 
 def load(path: Path | None = None) -> tuple[Trained, dict]:
-    """(the MADE and its baseline, meta) of the checkpoint at `path`, by default the shipped one."""
+    """(the PixelCNN, baseline and judge, meta) of the checkpoint at `path`, by default the shipped one."""
     return load_trained(NAME, REBUILD, build, path)
 
 

@@ -13,7 +13,25 @@ from engine.gpt.data import START
 from engine.gpt.model import GPT, Trained
 
 
+def spans(n: int, context: int, stride: int) -> list[tuple[int, int, int]]:
+    """(first input, end input, first target kept) of each scoring window over n targets; targets s+1..end."""
+    out = [(0, min(context, n), 1)]
+    while out[-1][1] < n:
+        end = min(out[-1][1] + stride, n)
+        out.append((end - context, end, out[-1][1] + 1))
+    return out
+
+
 @torch.inference_mode()
+def _scored_batch(model: GPT, ids: torch.Tensor, group: list[tuple[int, int, int]], out: torch.Tensor) -> None:
+    """Write the kept targets' natural-log probabilities of one batch of windows (of one length) into `out`."""
+    logits = model(torch.stack([ids[s:e] for s, e, _ in group])).logits
+    targets = torch.stack([ids[s + 1 : e + 1] for s, e, _ in group])
+    lp = torch.log_softmax(logits.float(), -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    for (s, e, keep), row in zip(group, lp, strict=True):
+        out[keep - 1 : e] = row[keep - 1 - s :]
+
+
 def window_log_likelihoods(model: GPT, ids: torch.Tensor, stride: int | None = None, batch: int = 32) -> torch.Tensor:
     """(len(ids) - 1,) natural-log p(ids[t] | ids[s:t]) for t >= 1, in windows of `context` ids.
 
@@ -26,19 +44,31 @@ def window_log_likelihoods(model: GPT, ids: torch.Tensor, stride: int | None = N
     n = len(ids) - 1
     if n < 1:
         return torch.zeros(0)
-    spans = [(0, min(context, n), 1)]  # (first input, end input, first target kept); targets s+1..end
-    while spans[-1][1] < n:
-        end = min(spans[-1][1] + stride, n)
-        spans.append((end - context, end, spans[-1][1] + 1))
-    out = torch.empty(n, dtype=torch.float32)
-    for i in range(0, len(spans), batch):
-        group = spans[i : i + batch]  # spans share one length
-        logits = model(torch.stack([ids[s:e] for s, e, _ in group])).logits
-        targets = torch.stack([ids[s + 1 : e + 1] for s, e, _ in group])
-        lp = torch.log_softmax(logits.float(), -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
-        for (s, e, keep), row in zip(group, lp, strict=True):
-            out[keep - 1 : e] = row[keep - 1 - s :]
+    windows, out = spans(n, context, stride), torch.empty(n, dtype=torch.float32)
+    for i in range(0, len(windows), batch):
+        _scored_batch(model, ids, windows[i : i + batch], out)
     return out
+
+
+def batch_totals(model: GPT, ids: torch.Tensor, log_likelihoods: torch.Tensor, batch: int = 32) -> list[float]:
+    """The summed log-likelihood of the targets each batch of default windows keeps (for a checkpoint's record)."""
+    windows = spans(len(ids) - 1, model.cfg.context, default_stride(model.cfg.context))
+    return [
+        float(log_likelihoods[windows[i][2] - 1 : windows[min(i + batch, len(windows)) - 1][1]].double().sum())
+        for i in range(0, len(windows), batch)
+    ]
+
+
+def rescore_batches(model: GPT, ids: torch.Tensor, which: list[int], batch: int = 32) -> list[float]:
+    """The same totals for the batches numbered `which` only, each from its own forward pass."""
+    windows = spans(len(ids) - 1, model.cfg.context, default_stride(model.cfg.context))
+    out = torch.zeros(len(ids) - 1)
+    totals = []
+    for b in which:
+        group = windows[b * batch : (b + 1) * batch]
+        _scored_batch(model, ids, group, out)
+        totals.append(float(out[group[0][2] - 1 : group[-1][1]].double().sum()))
+    return totals
 
 
 def default_stride(context: int) -> int:

@@ -19,7 +19,7 @@ from engine.common.metrics import bits_per_char
 from engine.common.training import History, optimiser_step
 from engine.gpt.data import HELD_OUT_CHARS, START, modern_text, pretraining_text, unigram_log_probs, windows
 from engine.gpt.model import GPT, GPTConfig, Loaded, Trained
-from engine.gpt.score import score_text, window_log_likelihoods
+from engine.gpt.score import batch_totals, score_text, window_log_likelihoods
 
 NAME = "gpt"
 REBUILD = "python -m engine.train gpt"
@@ -105,6 +105,19 @@ def load_gpt(path: Path | None = None) -> Loaded:
     """The shipped GPT (or the one at `path`), frozen, and its meta."""
     model, meta = load_trained(NAME, REBUILD, lambda m: GPT(len(m["chars"]), GPTConfig(**m["config"])), path)
     return Loaded(Trained(model, CharVocab(tuple(meta["chars"]))), meta)
+
+
+def record_gpt(path: Path | None = None) -> dict:
+    """Score the held-out scenes again and write, besides the figures, the total of every batch of scoring
+    windows into the checkpoint's meta, so a test can recompute a sample of them (weights untouched)."""
+    trained, meta = load_gpt(path)
+    text = corpora.shakespeare_text("test")
+    ids = trained.vocab.encode(START + text)
+    lp = window_log_likelihoods(trained.model, ids)
+    metrics = {**meta["metrics"], **evaluate_gpt(trained)}
+    metrics["batch_nats"] = [round(v, 4) for v in batch_totals(trained.model, ids, lp)]
+    save_gpt(trained, GPTConfig(**meta["config"]), meta["history"], metrics, path)
+    return {k: v for k, v in metrics.items() if k != "batch_nats"}
 
 
 def evaluate_gpt(trained: Trained, data: bytes | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""The density page in a real browser: its controls move the samples and scores the engine gives, a download, a link."""
+"""The density page in a real browser: controls move the samples the engine draws, a download, a link, the canvas."""
 
 import base64
 import math
@@ -9,16 +9,16 @@ import pytest
 import torch
 
 from engine.density import train
-from engine.density.data import load_levels
-from engine.density.sample import sample
+from engine.density.draw import draw
+from engine.density.pixelcnn import NONE, PIXELS
 from tests.e2e.conftest import assert_clean, settle, wait_for_app
 
 SLOW = 120_000  # ms: two cores shared by a server, a browser and the test
 
 
 @pytest.fixture(scope="module")
-def made():
-    return train.load()[0].made
+def trained():
+    return train.load()[0]
 
 
 def _open(page, url: str) -> None:
@@ -53,8 +53,8 @@ def _z(trace: dict, axis: str = "z") -> np.ndarray:
 
 
 def _grid(page, seed: int, temperature: float) -> np.ndarray:
-    """The sample grid titled for this seed and temperature, as (N, 64) tiles in reading order."""
-    title = f"24 samples (seed {seed}, temperature {temperature:g})"
+    """The sample grid titled for this seed and temperature, as (N, 784) tiles in reading order."""
+    title = f"16 samples of any digit (seed {seed}, temperature {temperature:g})"
     page.wait_for_function(
         "(t) => [...document.querySelectorAll('.js-plotly-plot')]"
         ".some(p => (p.layout?.title?.text || '').replace(/<[^>]*>/g, '') === t)",
@@ -62,7 +62,9 @@ def _grid(page, seed: int, temperature: float) -> np.ndarray:
         timeout=SLOW,
     )
     z = _z(_traces(page, title)[0])
-    return np.array([z[r : r + 8, c : c + 8].flatten() for r in range(0, len(z), 9) for c in range(0, z.shape[1], 9)])
+    return np.array(
+        [z[r : r + 28, c : c + 28].flatten() for r in range(0, len(z), 29) for c in range(0, z.shape[1], 29)]
+    )
 
 
 def _metrics(page) -> dict[str, str]:
@@ -80,50 +82,78 @@ def _press(page, label: str, key: str) -> None:
     settle(page, SLOW)
 
 
-def _bits(made, x: torch.Tensor) -> np.ndarray:
-    """(64,) -log2 p(x_i | x_<i) of one image, by a forward pass written out here."""
+def _bits(trained, x: torch.Tensor) -> np.ndarray:
+    """(784,) -log2 p(x_i | x_<i) of one (1, 28, 28) image, from the logits written out here."""
     with torch.inference_mode():
-        return (-torch.log_softmax(made(x[None]), -1)[0, torch.arange(64), x] / math.log(2)).numpy()
+        p = torch.sigmoid(trained.pixelcnn(x[None], torch.tensor([NONE])).flatten().double())
+    on = x.flatten().double()
+    return (-(on * torch.log(p) + (1 - on) * torch.log1p(-p)) / math.log(2)).numpy()
 
 
-def test_controls_move_the_samples_and_scores_the_engine_gives(page, server_url, made):
+def _samples(trained, seed: int, temperature: float) -> list:
+    return draw(trained.pixelcnn, 16, temperature, seed).images.flatten(1).float().tolist()
+
+
+def test_controls_move_the_samples_and_scores_the_engine_gives(page, server_url, trained):
     _open(page, f"{server_url}/density?seed=3&temp=0.9")
-    assert _grid(page, 3, 0.9).tolist() == sample(made, 24, 0.9, 3).images.tolist()
-    _press(page, "Temperature", "ArrowRight")  # 0.9 -> 0.95
-    assert _grid(page, 3, 0.95).tolist() == sample(made, 24, 0.95, 3).images.tolist()
-    _press(page, "Pixels drawn of the first sample", "ArrowRight")  # 20 -> 21
-    page.wait_for_selector("text=p(pixel 21 = level", timeout=SLOW)
-    traces = _traces(page, "p(pixel 21 = level")
-    bars = {t["name"]: dict(zip(_z(t, "x").astype(int), _z(t, "y"), strict=True)) for t in traces}
-    shown = {**bars.get("not drawn", {}), **bars["drawn"]}
-    expected = sample(made, 24, 0.95, 3).probs[21].numpy()
-    np.testing.assert_allclose([shown[level] for level in range(17)], expected, atol=1e-6)
+    assert _grid(page, 3, 0.9).tolist() == _samples(trained, 3, 0.9)
+    _press(page, "Temperature", "ArrowRight")  # 0.9 -> 0.95: drawn live, row by row
+    assert _grid(page, 3, 0.95).tolist() == _samples(trained, 3, 0.95)
     page.locator('[data-testid="stRadio"] label').filter(has_text="a blank image").click()
     page.wait_for_selector("text=A blank image, which looks like no digit", timeout=SLOW)
-    blank = _bits(made, torch.zeros(64, dtype=torch.long)).mean()
+    blank = _bits(trained, torch.zeros(1, 28, 28, dtype=torch.uint8)).mean()
     assert _metrics(page)["Bits per dimension"] == f"{blank:.3f}"
     assert_clean(page, server_url)
 
 
-def test_the_per_pixel_download_holds_the_drawn_surprise(page, server_url, made):
+def test_the_per_pixel_download_holds_the_drawn_surprise(page, server_url, trained):
     _open(page, f"{server_url}/density?image=a%20held-out%20digit&digit=7")
     with page.expect_download() as download:
         page.get_by_role("button", name="Per-pixel surprise (CSV)").click()
     assert download.value.suggested_filename == "per_pixel.csv"
     rows = pd.read_csv(download.value.path())
-    digit = load_levels()["test"].images[7]
-    assert rows["level"].tolist() == digit.tolist()
-    np.testing.assert_allclose(rows["nll_bits"], _bits(made, digit), atol=1e-4)
+    digit = trained.test.images[7]
+    assert rows["on"].tolist() == digit.flatten().tolist()
+    np.testing.assert_allclose(rows["nll_bits"], _bits(trained, digit), atol=1e-4)
     drawn = _z(_traces(page, "Where the model is surprised")[0])
     np.testing.assert_allclose(drawn.flatten(), rows["nll_bits"], atol=1e-9)  # the chart's numbers are the CSV's
     assert_clean(page, server_url)
 
 
-def test_a_link_sets_the_widgets(page, server_url, made):
+def test_a_link_sets_the_widgets(page, server_url, trained):
     _open(page, f"{server_url}/density?seed=5&temp=1.3&image=noise")
     assert page.locator('input[aria-label="Seed"]').input_value() == "5"
-    assert _grid(page, 5, 1.3).tolist() == sample(made, 24, 1.3, 5).images.tolist()
+    assert _grid(page, 5, 1.3).tolist() == _samples(trained, 5, 1.3)
     checked = page.locator('[data-testid="stRadio"] label:has(input[type="radio"]:checked)')
     assert checked.inner_text().strip() == "noise"
     assert "uniform noise" in page.locator('[data-testid="stMain"]').inner_text()
+    assert_clean(page, server_url)
+
+
+def _stroke(page, box: dict, points: list[tuple[float, float]]) -> None:
+    """Press the mouse at the first point (fractions of the canvas), move through the rest, release."""
+    at = [(box["x"] + u * box["width"], box["y"] + v * box["height"]) for u, v in points]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for x, y in at[1:]:
+        page.mouse.move(x, y, steps=4)
+    page.mouse.up()
+
+
+def test_a_digit_drawn_with_the_mouse_is_scored_and_beats_noise(page, server_url, trained):
+    _open(page, f"{server_url}/density?image=draw%20one")
+    page.wait_for_selector("text=Draw a digit in the black box", timeout=SLOW)
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    ring = [(0.5 + 0.22 * math.sin(t), 0.5 - 0.34 * math.cos(t)) for t in np.linspace(0, 2 * math.pi, 40)]
+    _stroke(page, box, ring)  # a zero
+    page.wait_for_selector("text=2. cropped, fitted in 20×20", timeout=SLOW)
+    settle(page, SLOW)
+    drawn = float(_metrics(page)["Bits per dimension"])
+    noise = np.array([_bits(trained, x).mean() for x in torch.randint(0, 2, (8, 1, 28, 28), dtype=torch.uint8)])
+    assert drawn < 0.5 * noise.min()  # clearly better than noise
+    shown = _z(_traces(page, "4. binarised")[0])
+    assert shown.shape == (28, 28) and 40 < shown.sum() < PIXELS / 2  # a ring of ink, not a blank or a blot
+    assert drawn == pytest.approx(_bits(trained, torch.from_numpy(shown).to(torch.uint8)[None]).mean(), abs=1e-3)
     assert_clean(page, server_url)

@@ -111,6 +111,12 @@ def test_bad_upload_gets_a_clear_message(run_page):
     assert "Read left to right" not in texts(at)
 
 
+def test_the_drawing_canvas_asks_for_digits_until_there_are_some(run_page):
+    at = run_page(PAGE, {"fcn": "draw"})
+    assert any("Draw digits in the black box" in i.value for i in at.info)
+    assert "Read left to right" not in texts(at) and not at.exception
+
+
 def test_uploaded_picture_is_scanned(run_page):
     _, _, x, y = digits.load_split(digits.DigitsConfig())
     canvas, truth = detect.compose_canvas(x, y, 4, 11)

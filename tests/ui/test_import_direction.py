@@ -23,7 +23,7 @@ MODEL_MODULES = (
     "engine/translator/gru.py",
     "engine/convolution/digits_model.py",
     "engine/gpt/model.py",
-    "engine/density/model.py",
+    "engine/density/pixelcnn.py",
 )
 
 

@@ -15,7 +15,12 @@ from ui.convolution.sections import choice, count_and_seed
 from ui.widgets import download_csv, mirror_to_url, uploaded
 
 ANY_DIGIT = "any digit (1 − P(background))"
-SOURCES = {"canvas": "held-out digits placed on a canvas", "upload": "upload my own"}
+SOURCES = {
+    "canvas": "held-out digits placed on a canvas",
+    "draw": "draw digits with the mouse",
+    "upload": "upload my own",
+}
+DRAWING = (640, 160)  # width and height of the drawing canvas, in screen pixels
 
 
 def _uploaded_picture() -> np.ndarray | None:
@@ -27,8 +32,33 @@ def _uploaded_picture() -> np.ndarray | None:
         load_image,
         "Upload a picture of handwritten digits, or pick the canvas above.",
     )
-    if picture is None:
+    return None if picture is None else _scaled(picture)
+
+
+def _drawn_picture() -> np.ndarray | None:
+    """Digits drawn side by side on a wide canvas, read back as a PNG and scaled like an upload."""
+    from streamlit_drawable_canvas import st_canvas
+
+    st.caption("Draw a few digits side by side, each about as tall as the box. The bin icon clears the canvas.")
+    width, height = DRAWING
+    result = st_canvas(
+        stroke_width=12,
+        stroke_color="#ffffff",
+        background_color="#000000",
+        width=width,
+        height=height,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key="conv.drawing",
+    )
+    if not result.image_bytes or not (result.json_data or {}).get("objects"):
+        st.info("Draw digits in the black box to scan them.")
         return None
+    return _scaled(load_image(result.image_bytes))
+
+
+def _scaled(picture) -> np.ndarray | None:
+    """A picture made grey, scaled to the chosen height and made light strokes on black, or None (with a message)."""
     scale = LIMITS["scale_height"]
     height = st.slider(
         f"Scale the picture to this height (aim for digits about {digits.WINDOW} pixels tall)",
@@ -58,7 +88,7 @@ def _picture(held_out: digits.HeldOut) -> tuple[np.ndarray, pd.DataFrame | None]
         mirror_to_url({"fcn": source, "digits": n, "cseed": seed})
         return detect.compose_canvas(held_out.images, held_out.labels, n, seed)
     mirror_to_url({"fcn": source})
-    picture = _uploaded_picture()
+    picture = _drawn_picture() if source == "draw" else _uploaded_picture()
     return None if picture is None else (picture, None)
 
 

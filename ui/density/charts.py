@@ -7,45 +7,51 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from engine.density.model import LEVELS, PIXELS, SIDE
+from engine.density.pixelcnn import PIXELS, SIDE
 from ui.charts import tidy
 from ui.figures import figure
 
 GREYS = [[0, "#000000"], [1, "#ffffff"]]
-TOP = LEVELS - 1  # the brightest grey level
 
 
 @figure
-def image_grid(samples: pd.DataFrame, columns: int, title: str) -> go.Figure:
-    """One 8x8 tile per row of `samples` (columns p0..p63, levels 0..16), one blank pixel between tiles."""
-    images = samples.to_numpy()
+def image_grid(images: np.ndarray, columns: int, title: str, captions: tuple[str, ...] = ()) -> go.Figure:
+    """(N, 28, 28) binary images as tiles, one blank pixel between tiles, each captioned underneath if given."""
     rows, pitch = -(-len(images) // columns), SIDE + 1
     canvas = np.full((rows * pitch - 1, columns * pitch - 1), np.nan)
     for i, image in enumerate(images):
         r, c = divmod(i, columns)
-        canvas[r * pitch : r * pitch + SIDE, c * pitch : c * pitch + SIDE] = image.reshape(SIDE, SIDE)
+        canvas[r * pitch : r * pitch + SIDE, c * pitch : c * pitch + SIDE] = image
     fig = go.Figure(
-        go.Heatmap(
-            z=canvas, colorscale=GREYS, zmin=0, zmax=TOP, showscale=False, hovertemplate="level %{z}<extra></extra>"
-        )
+        go.Heatmap(z=canvas, colorscale=GREYS, zmin=0, zmax=1, showscale=False, hovertemplate="%{z}<extra></extra>")
     )
+    for i, caption in enumerate(captions):
+        r, c = divmod(i, columns)
+        fig.add_annotation(
+            x=c * pitch + SIDE / 2 - 0.5,
+            y=r * pitch + SIDE - 1,
+            text=caption,
+            showarrow=False,
+            yanchor="top",
+            font={"color": "#f5c542", "size": 12},
+        )
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
     fig.update_xaxes(visible=False)
     fig.update_layout(title=title, plot_bgcolor="#f0f2f6")
-    return tidy(fig, 60 + 36 * rows * 3)
+    return tidy(fig, 60 + int(150 * rows * 8 / columns))
 
 
 @figure
-def partial_image(partial: np.ndarray, step: int) -> go.Figure:
-    """The first sample after `step` pixels were drawn; the next pixel outlined in red."""
-    grid = partial.reshape(SIDE, SIDE)
-    z = np.where(grid < 0, np.nan, grid).astype(float)
+def partial_image(image: np.ndarray, step: int) -> go.Figure:
+    """A sample after `step` pixels were drawn (the rest grey); the next pixel outlined in red."""
+    z = image.astype(float).flatten()
+    z[step:] = np.nan
     fig = go.Figure(
         go.Heatmap(
-            z=z,
+            z=z.reshape(SIDE, SIDE),
             colorscale=GREYS,
             zmin=0,
-            zmax=TOP,
+            zmax=1,
             showscale=False,
             hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>",
         )
@@ -62,19 +68,39 @@ def partial_image(partial: np.ndarray, step: int) -> go.Figure:
 
 
 @figure
-def level_bars(probs: np.ndarray, chosen: int | None, title: str) -> go.Figure:
-    frame = pd.DataFrame({"grey level": np.arange(len(probs)), "probability": probs})
-    frame["drawn"] = np.where(frame["grey level"] == chosen, "drawn", "not drawn")
+def pixel_bars(p_one: float, drawn: int | None, title: str) -> go.Figure:
+    """The Bernoulli the next pixel is drawn from: p(off) and p(on), the drawn value marked."""
+    frame = pd.DataFrame({"pixel": ["off (0)", "on (1)"], "probability": [1 - p_one, p_one]})
+    frame["drawn"] = np.where(np.arange(2) == drawn, "drawn", "not drawn")
     fig = px.bar(
         frame,
-        x="grey level",
+        x="pixel",
         y="probability",
         color="drawn",
         color_discrete_map={"drawn": "#e4572e", "not drawn": "#4c78a8"},
         title=title,
+        text_auto=".3f",
     )
-    fig.update_xaxes(dtick=1)
     fig.update_yaxes(range=[0, 1])
+    return tidy(fig, 340)
+
+
+@figure
+def probability_map(p_one: np.ndarray, title: str) -> go.Figure:
+    """(28, 28) p(pixel = 1 | pixels before it) at every pixel of one sample."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=p_one,
+            colorscale="Viridis",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "p(on)"},
+            hovertemplate="row %{y}, col %{x}: p(on) %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title=title)
     return tidy(fig, 340)
 
 
@@ -120,7 +146,6 @@ def pixel_surprise(pixels: pd.DataFrame) -> go.Figure:
             colorscale="YlOrRd",
             zmin=0,
             colorbar={"title": "bits"},
-            texttemplate="%{z:.1f}",
             hovertemplate="row %{y}, col %{x}: %{z:.2f} bits<extra></extra>",
         )
     )

@@ -1,73 +1,120 @@
-"""Training the density model: it sees only training digits, and its checkpoint round-trips."""
+"""Training the density model: it sees only training digits, keeps its best point, and round-trips."""
 
 import pytest
 import torch
 
-from engine.density import data, explain, train
-from engine.density.model import DensityConfig, pixel_log_probs
+from engine.density import data, explain, judge, train
+from engine.density.pixelcnn import NONE, PixelCNNConfig, pixel_log_probs
 
-TINY = DensityConfig(hidden=64, layers=1, epochs=2, batch_size=256, dropout=0.0)
+TINY = PixelCNNConfig(channels=4, layers=1, first_kernel=3, head=8, steps=60, batch_size=16, minutes=0.0)
 
 
-def _rows(x: torch.Tensor) -> set[tuple]:
-    return {tuple(r.tolist()) for r in x}
+def _rows(x: torch.Tensor) -> set[bytes]:
+    return {r.numpy().tobytes() for r in x.flatten(1)}
 
 
 @pytest.fixture(scope="module")
-def seen():
-    """A tiny training run with every tensor the loop and the baseline were given recorded."""
-    calls = {"epoch": [], "val": [], "histogram": [], "probe": []}
-    epoch, mean, histogram, probe = (
-        train.train_epoch,
-        train.mean_bits_per_dim,
-        train.fit_histogram,
+def seen(tmp_path_factory):
+    """A tiny training run with every tensor the loop, the baseline, the judge and the probes were given recorded."""
+    calls = {"batch": [], "val": [], "baseline": [], "judge": [], "probe": []}
+    originals = (
+        train.training_batch,
+        train.nats_per_image,
+        train.fit_baseline,
+        judge.fit_judge,
         train.probe_accuracy,
+        train.tsne_map,
+        train.EVAL_EVERY,
+        train.PARTIAL,
     )
-    train.train_epoch = lambda model, x, *a: calls["epoch"].append(x) or epoch(model, x, *a)
-    train.mean_bits_per_dim = lambda model, x: calls["val"].append(x) or mean(model, x)
-    train.fit_histogram = lambda x, val: calls["histogram"].append(x) or histogram(x, val)
-    # the slow sklearn fits (probes, t-SNE) are replaced by quick stand-ins; the shipped meta's are checked elsewhere
+
+    def batch(split, cfg, gen):
+        x, y = originals[0](split, cfg, gen)
+        calls["batch"].append((split, x))
+        return x, y
+
+    train.training_batch = batch
+    train.nats_per_image = lambda model, x, *a: calls["val"].append(x) or originals[1](model, x, *a)
+    train.fit_baseline = lambda x, val: calls["baseline"].append((x, val)) or originals[2](x, val)
+    # quick stand-ins for the slow fits (the judge's epochs, the probes, t-SNE); the shipped ones are checked elsewhere
+    judge.fit_judge = lambda split, *a: (
+        calls["judge"].append(split)
+        or originals[3](data.Split(split.images[:128], split.labels[:128]), judge.JudgeConfig(epochs=1))
+    )
     train.probe_accuracy = lambda *arrays: calls["probe"].append(arrays) or 0.5
-    train.tsne_map, tsne = lambda points: points[:, :2], train.tsne_map
+    train.tsne_map = lambda points: points[:, :2]
+    train.EVAL_EVERY, train.PARTIAL = 20, tmp_path_factory.mktemp("partial") / "density-partial.safetensors"
     try:
         trained, history = train.train(TINY)
+        partial = train.PARTIAL
     finally:
-        train.train_epoch, train.mean_bits_per_dim, train.fit_histogram = epoch, mean, histogram
-        train.probe_accuracy, train.tsne_map = probe, tsne
-    return trained, history, calls
+        (train.training_batch, train.nats_per_image, train.fit_baseline, judge.fit_judge, train.probe_accuracy,
+         train.tsne_map, train.EVAL_EVERY, train.PARTIAL) = originals  # fmt: skip
+    return trained, history, calls, partial
 
 
 def test_no_test_or_validation_digit_is_ever_trained_on(seen):
-    _, _, calls = seen
-    levels = data.load_levels()
-    test, val, training = _rows(levels["test"].images), _rows(levels["val"].images), _rows(levels["train"].images)
-    assert len(calls["epoch"]) == TINY.epochs and calls["histogram"]
-    for x in calls["epoch"] + calls["histogram"]:
-        assert _rows(x) == training
-        assert not _rows(x) & test and not _rows(x) & val
-    assert all(_rows(x) == val for x in calls["val"])  # the epoch is picked on val, never on test
+    _, _, calls, _ = seen
+    splits = data.load_splits()
+    test, val, training = (_rows(splits[k].images) for k in ("test", "val", "train"))
+    assert len(calls["batch"]) == TINY.steps
+    for split, _x in calls["batch"]:
+        assert _rows(split.images) == training
+    assert all(_rows(x) == training for x, _ in calls["baseline"]) and calls["baseline"]
+    assert all(_rows(s.images) == training for s in calls["judge"]) and calls["judge"]
+    assert all(_rows(x) == val for x in calls["val"][:3])  # the best point is picked on val, never on test
     pixels = calls["probe"][1]  # (x_train, y_train, x_test, y_test) of the raw-pixel probe
-    assert _rows(torch.from_numpy(pixels[0] * 16).round().long()) == training | val
-    assert _rows(torch.from_numpy(pixels[2] * 16).round().long()) == test  # labels meet test digits only to score
+    assert _rows(torch.from_numpy(pixels[0]).to(torch.uint8)) == training | val
+    assert _rows(torch.from_numpy(pixels[2]).to(torch.uint8)) == test  # labels meet test digits only to score
 
 
-def test_the_history_has_the_shipped_format_and_picks_the_best_epoch(seen):
-    _, history, _ = seen
-    shipped = train.load()[1]["history"]
-    assert set(history) == set(shipped)
-    assert set(history["representation"]) == set(shipped["representation"])
-    assert history["epoch"] == [1, 2]
-    assert history["best_epoch"] == 1 + min(range(2), key=lambda i: history["val_bits_per_dim"][i])
-    assert len(history["representation"]["map_x"]) == len(data.load_levels()["test"].images)
+def test_a_shifted_batch_moves_whole_digits_and_hides_labels_as_asked():
+    split = data.load_splits()["train"]
+    cfg = PixelCNNConfig(batch_size=400, hide_label=0.5, shift=0)
+    x, y = train.training_batch(split, cfg, torch.Generator().manual_seed(0))
+    assert 0.4 < float((y == NONE).float().mean()) < 0.6
+    assert _rows(x) <= _rows(split.images)
+    moved = data.shifted(split.images[:50], 2, torch.Generator().manual_seed(1))
+    assert moved.shape == (50, 1, 28, 28)
+    assert (moved.flatten(1).sum(1) <= split.images[:50].flatten(1).sum(1)).all()  # ink only leaves at the border
+
+
+def test_the_history_keeps_the_best_validation_point_and_the_partial_checkpoint(seen):
+    trained, history, _, partial = seen
+    assert history["step"] == [20, 40, 60]
+    best = min(range(3), key=lambda i: history["val_nats"][i])
+    assert history["best_step"] == history["step"][best]
+    val = data.load_splits()["val"].images
+    assert float(train.nats_per_image(trained.pixelcnn, val).mean()) == pytest.approx(
+        history["val_nats"][best], rel=2e-3
+    )
+    kept, meta = train.load(partial)  # the partial checkpoint is the best point so far
+    assert meta["metrics"] == {"partial": True}
+    assert torch.allclose(
+        train.nats_per_image(kept.pixelcnn, val[:20]), train.nats_per_image(trained.pixelcnn, val[:20]), atol=0.05
+    )
+
+
+def test_the_steps_after_the_last_evaluation_are_scored_when_the_time_budget_ends(monkeypatch):
+    """A run cut by its time budget between two evaluations still scores (and can keep) its last state."""
+    clock = iter(range(10_000))
+    monkeypatch.setattr(train.History, "elapsed", lambda self: float(next(clock)))  # one 'second' per look
+    monkeypatch.setattr(train, "EVAL_EVERY", 1000)
+    cfg = PixelCNNConfig(channels=2, layers=0, first_kernel=3, head=2, steps=100, batch_size=2, minutes=0.2)
+    val = data.Split(data.load_splits()["val"].images[:4], data.load_splits()["val"].labels[:4])
+    _, history = train.fit_pixelcnn(cfg, {"train": data.load_splits()["train"], "val": val}, None, None)
+    assert len(history["step"]) == 1 and 0 < history["step"][0] < 100  # stopped by the budget, and scored
 
 
 def test_a_saved_model_loads_back_with_the_same_scores(seen, tmp_path):
-    trained, history, _ = seen
-    metrics = explain.evaluate(trained)
+    trained, history, _, _ = seen
+    metrics = explain.held_out_scores(trained)
     path = train.save(trained, TINY, history, metrics, tmp_path / "density.safetensors")
     loaded, meta = train.load(path)
     assert meta["config"] == TINY.__dict__ and meta["metrics"] == metrics and meta["smoothing"] == trained.baseline.k
-    x = data.load_levels()["test"].images[:20]
-    assert torch.equal(pixel_log_probs(loaded.made, x), pixel_log_probs(trained.made, x))
-    assert torch.equal(loaded.baseline.counts, trained.baseline.counts)
+    test = data.load_splits()["test"]
+    assert torch.equal(loaded.test.images, test.images) and torch.equal(loaded.test.labels, test.labels)
+    x, y = test.images[:20], torch.full((20,), NONE)
+    assert torch.equal(pixel_log_probs(loaded.pixelcnn, x, y), pixel_log_probs(trained.pixelcnn, x, y))
+    assert torch.equal(loaded.baseline.ones, trained.baseline.ones)
     assert not any(p.requires_grad for p in loaded.parameters()) and not loaded.training

@@ -12,7 +12,7 @@ from engine.common.inputs import InputError
 from engine.gpt import model as gpt
 from engine.gpt.data import START
 from engine.gpt.sample import filter_probs, sample
-from engine.gpt.score import score_text, window_log_likelihoods
+from engine.gpt.score import batch_totals, rescore_batches, score_text, window_log_likelihoods
 from engine.gpt.train import adapt, train_gpt
 
 TEXT = "To be, or not to be, that is the question.\nWhether 'tis nobler in the mind to suffer\n"
@@ -143,6 +143,16 @@ def test_default_stride_gives_every_character_most_of_the_context(tiny):
     exact, default = window_log_likelihoods(model, ids, 1), window_log_likelihoods(model, ids)
     assert default.shape == exact.shape and torch.isfinite(default).all()
     assert torch.allclose(default[:24], exact[:24], atol=1e-5)  # the first window is exact
+
+
+def test_batches_of_windows_add_up_and_each_can_be_scored_again_alone(tiny):
+    model, vocab = tiny.model, tiny.vocab
+    ids = vocab.encode(START + TEXT * 6)
+    lp = window_log_likelihoods(model, ids)
+    totals = batch_totals(model, ids, lp, batch=4)
+    assert len(totals) > 3 and math.fsum(totals) == pytest.approx(float(lp.double().sum()), abs=1e-4)
+    which = [0, 2, len(totals) - 1]
+    assert rescore_batches(model, ids, which, batch=4) == pytest.approx([totals[b] for b in which], abs=1e-4)
 
 
 def test_score_totals_and_rates_agree(tiny):

@@ -9,41 +9,47 @@ from engine.density import explain
 from ui.density import charts
 
 
-def test_the_sample_grid_holds_each_row_of_the_frame_as_a_tile():
-    images = torch.randint(0, 17, (5, 64), generator=torch.Generator().manual_seed(0))
-    fig = charts.image_grid(explain.samples_table(images), 3, "five")
+def test_the_sample_grid_holds_each_image_as_a_tile_with_its_caption():
+    images = torch.randint(0, 2, (5, 28, 28), generator=torch.Generator().manual_seed(0)).numpy()
+    fig = charts.image_grid(images, 3, "five", ("1 · 0.90", "7 · 0.50"))
     z = np.array(fig.data[0].z, dtype=float)
-    assert z.shape == (2 * 9 - 1, 3 * 9 - 1)
-    for i, image in enumerate(images.numpy()):
+    assert z.shape == (2 * 29 - 1, 3 * 29 - 1)
+    for i, image in enumerate(images):
         r, c = divmod(i, 3)
-        assert (z[r * 9 : r * 9 + 8, c * 9 : c * 9 + 8] == image.reshape(8, 8)).all()
-    assert np.isnan(z[8]).all() and np.isnan(z[9:, 18:]).all()  # gaps, and the sixth tile left empty
-    assert fig.data[0].zmax == 16 and fig.data[0].hovertemplate == "level %{z}<extra></extra>"
+        assert (z[r * 29 : r * 29 + 28, c * 29 : c * 29 + 28] == image).all()
+    assert np.isnan(z[28]).all() and np.isnan(z[29:, 58:]).all()  # gaps, and the sixth tile left empty
+    assert fig.data[0].zmax == 1 and fig.data[0].hovertemplate == "%{z}<extra></extra>"
+    assert [(a.text, a.x, a.y) for a in fig.layout.annotations] == [("1 · 0.90", 13.5, 27), ("7 · 0.50", 42.5, 27)]
     assert fig.layout.title.text == "five"
 
 
 def test_the_partial_sample_hides_undrawn_pixels_and_outlines_the_next():
-    partial = np.array([5] * 10 + [-1] * 54)
-    fig = charts.partial_image(partial, 10)
+    image = (np.arange(784) % 2).reshape(28, 28)
+    fig = charts.partial_image(image, 30)
     z = np.array(fig.data[0].z, dtype=float).flatten()
-    assert (z[:10] == 5).all() and np.isnan(z[10:]).all()
+    assert (z[:30] == image.flatten()[:30]).all() and np.isnan(z[30:]).all()
     (box,) = fig.layout.shapes
-    assert (box.x0, box.x1, box.y0, box.y1) == (1.5, 2.5, 0.5, 1.5)  # pixel 10: row 1, column 2
-    assert fig.layout.title.text == "After 10 of 64 pixels (grey: not drawn yet)"
+    assert (box.x0, box.x1, box.y0, box.y1) == (1.5, 2.5, 0.5, 1.5)  # pixel 30: row 1, column 2
+    assert fig.layout.title.text == "After 30 of 784 pixels (grey: not drawn yet)"
     assert fig.data[0].hovertemplate == "row %{y}, col %{x}: %{z}<extra></extra>"
-    assert not charts.partial_image(np.arange(64) % 17, 64).layout.shapes
+    assert not charts.partial_image(image, 784).layout.shapes
 
 
-def test_the_level_bars_show_the_distribution_and_the_drawn_level():
-    probs = np.linspace(1, 17, 17) / np.linspace(1, 17, 17).sum()
-    fig = charts.level_bars(probs, 4, "next")
+def test_the_pixel_bars_show_both_values_and_the_drawn_one():
+    fig = charts.pixel_bars(0.3, 1, "next")
     by_name = {t.name: t for t in fig.data}
-    assert list(by_name["drawn"].x) == [4] and by_name["drawn"].y[0] == pytest.approx(probs[4])
-    assert sorted([*by_name["not drawn"].x, 4]) == list(range(17))
-    assert sum(by_name["not drawn"].y) + by_name["drawn"].y[0] == pytest.approx(1.0)
-    assert fig.layout.xaxis.title.text == "grey level" and fig.layout.yaxis.title.text == "probability"
-    assert tuple(fig.layout.yaxis.range) == (0, 1)
-    assert "grey level=%{x}" in by_name["drawn"].hovertemplate
+    assert list(by_name["drawn"].x) == ["on (1)"] and by_name["drawn"].y[0] == pytest.approx(0.3)
+    assert list(by_name["not drawn"].x) == ["off (0)"] and by_name["not drawn"].y[0] == pytest.approx(0.7)
+    assert fig.layout.yaxis.title.text == "probability" and tuple(fig.layout.yaxis.range) == (0, 1)
+    assert "pixel=%{x}" in by_name["drawn"].hovertemplate
+
+
+def test_the_probability_map_is_p_on_in_image_layout():
+    p = np.linspace(0, 1, 784).reshape(28, 28)
+    fig = charts.probability_map(p, "p")
+    assert np.array_equal(np.array(fig.data[0].z), p)
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (0, 1) and fig.data[0].colorbar.title.text == "p(on)"
+    assert fig.data[0].hovertemplate == "row %{y}, col %{x}: p(on) %{z:.3f}<extra></extra>"
 
 
 def test_a_small_image_draws_its_values_and_the_crop_box():
@@ -66,14 +72,14 @@ def test_the_histogram_holds_every_score_by_group_and_marks_the_values():
 
 
 def test_the_surprise_map_is_the_pixel_tables_nll_in_image_layout():
-    levels = torch.arange(64) % 17
-    scored = explain.Score(levels, -torch.arange(64, dtype=torch.float32) / 10, torch.zeros(64))
+    pixels = (torch.arange(784) % 2).view(1, 28, 28)
+    scored = explain.Score(pixels, -torch.arange(784, dtype=torch.float32) / 100, torch.zeros(784))
     frame = explain.pixel_table(scored)
     fig = charts.pixel_surprise(frame)
     z = np.array(fig.data[0].z, dtype=float)
-    assert z.shape == (8, 8)
+    assert z.shape == (28, 28)
     assert z.flatten() == pytest.approx(frame["nll_bits"].to_numpy())  # the chart's numbers are the CSV's rows
-    assert z[2, 3] == pytest.approx(frame.loc[19, "nll_bits"])
+    assert z[2, 3] == pytest.approx(frame.loc[59, "nll_bits"])
     assert fig.data[0].colorbar.title.text == "bits"
     assert fig.data[0].hovertemplate == "row %{y}, col %{x}: %{z:.2f} bits<extra></extra>"
 
