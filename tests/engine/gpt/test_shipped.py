@@ -6,10 +6,9 @@ import random
 import pytest
 
 from engine.common import corpora
-
 from engine.gpt import finetune as gpt_finetune
-from engine.gpt.sample import sample
 from engine.gpt.data import START
+from engine.gpt.sample import sample
 from engine.gpt.score import rescore_batches, score_text
 from engine.gpt.train import load_gpt
 
