@@ -148,7 +148,7 @@ def test_a_digit_drawn_with_the_mouse_is_scored_and_beats_noise(page, server_url
     box = canvas.bounding_box()
     ring = [(0.5 + 0.22 * math.sin(t), 0.5 - 0.34 * math.cos(t)) for t in np.linspace(0, 2 * math.pi, 40)]
     _stroke(page, box, ring)  # a zero
-    page.wait_for_selector("text=2. cropped, fitted in 20×20", timeout=SLOW)
+    page.wait_for_selector("text=2. cropped, in 20×20", timeout=SLOW)
     settle(page, SLOW)
     drawn = float(_metrics(page)["Bits per dimension"])
     noise = np.array([_bits(trained, x).mean() for x in torch.randint(0, 2, (8, 1, 28, 28), dtype=torch.uint8)])

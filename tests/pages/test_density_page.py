@@ -127,7 +127,7 @@ def test_the_cat_photo_goes_through_preprocessing(run_page):
     assert not at.exception
     titles = [c["title"] for c in charts(at)]
     assert any(t.startswith("1. grey, strokes light") for t in titles)
-    assert "4. binarised (grey > 0.5 is on)" in titles
+    assert "4. binarised at 0.5" in titles
 
 
 def test_the_canvas_asks_for_a_drawing_until_there_is_one(run_page):

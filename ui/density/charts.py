@@ -38,7 +38,7 @@ def image_grid(images: np.ndarray, columns: int, title: str, captions: tuple[str
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
     fig.update_xaxes(visible=False)
     fig.update_layout(title=title, plot_bgcolor="#f0f2f6")
-    return tidy(fig, 60 + int(150 * rows * 8 / columns))
+    return tidy(fig, 70 + int(105 * rows * 8 / columns))  # tiles about as tall as they are wide
 
 
 @figure
@@ -63,7 +63,7 @@ def partial_image(image: np.ndarray, step: int) -> go.Figure:
         )
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
     fig.update_xaxes(visible=False)
-    fig.update_layout(title=f"After {step} of {PIXELS} pixels (grey: not drawn yet)", plot_bgcolor="#c8ccd4")
+    fig.update_layout(title=f"After {step} of {PIXELS} pixels", plot_bgcolor="#c8ccd4")
     return tidy(fig, 340)
 
 

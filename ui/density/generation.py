@@ -91,18 +91,23 @@ def _judged(trained: Trained, drawing: Drawing, title: str) -> None:
 def _step_by_step(drawing: Drawing, limit: Limit) -> None:
     """The first sample after `step` pixels, the distribution its next pixel is drawn from, and every p(on)."""
     step = st.slider("Pixels drawn of sample 1", limit.lo, limit.hi, limit.default, key="den.step")
+    r, c = divmod(min(step, PIXELS - 1), SIDE)
+    st.caption(
+        f"Left: sample 1 after {step} pixels (grey: not drawn yet; the next one, row {r}, column {c}, outlined). "
+        "Middle: the coin the next pixel is drawn with. Right: the probability of 'on' the model gave every pixel "
+        "of this sample, each given the pixels before it."
+    )
     image, p_one = drawing.images[0, 0].numpy(), drawing.p_one[0].numpy()
     left, middle, right = st.columns(3)
     left.plotly_chart(density_charts.partial_image(image, step), key="den.partial")
     if step == PIXELS:
         middle.info(f"All {PIXELS} pixels are drawn.")
     else:
-        r, c = divmod(step, SIDE)
-        title = f"p(pixel {step} | the {step} before it): row {r}, column {c}"
+        title = f"p(pixel {step} | the {step} before it)"
         middle.plotly_chart(
             density_charts.pixel_bars(float(p_one[step]), int(image.flatten()[step]), title), key="den.next"
         )
-    title = "p(on) at every pixel of sample 1, given the pixels before it"
+    title = "p(on) at every pixel of sample 1"
     right.plotly_chart(density_charts.probability_map(p_one.reshape(SIDE, SIDE), title), key="den.pmap")
 
 

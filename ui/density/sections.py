@@ -99,17 +99,17 @@ def _chosen_image(choice: str, test: Split, digit: Limit) -> Picked | None:
 def _preprocessing(prepared: Prepared) -> None:
     """The four steps from a picture to the model's input (MNIST's own recipe)."""
     cols, grey = st.columns(4), prepared.grey
-    title = f"1. grey, strokes light ({grey.shape[1]}×{grey.shape[0]})"
-    cols[0].plotly_chart(density_charts.small_image(grey, title, box=prepared.crop), key="den.prep1")
     h, w = prepared.boxed.shape
-    cols[1].plotly_chart(
-        density_charts.small_image(prepared.boxed, f"2. cropped, fitted in {BOX}×{BOX} ({w}×{h})"), key="den.prep2"
-    )
     r, c = prepared.centre_of_mass
-    title = f"3. centred by mass in {SHAPE} ({r:.1f}, {c:.1f})"
-    cols[2].plotly_chart(density_charts.small_image(prepared.centred, title), key="den.prep3")
-    title = "4. binarised (grey > 0.5 is on)"
-    cols[3].plotly_chart(density_charts.small_image(prepared.pixels[0].numpy(), title), key="den.prep4")
+    st.caption(
+        f"1: the picture ({grey.shape[1]}×{grey.shape[0]}) in grey with light strokes, its content boxed in red. "
+        f"2: the content resized so its longer side is {BOX} pixels ({w}×{h}). 3: placed in {SHAPE} with its "
+        f"centre of mass ({r:.1f}, {c:.1f}) at the centre. 4: pixels brighter than half grey are on."
+    )
+    cols[0].plotly_chart(density_charts.small_image(grey, "1. grey, strokes light", box=prepared.crop), key="den.prep1")
+    cols[1].plotly_chart(density_charts.small_image(prepared.boxed, f"2. cropped, in {BOX}×{BOX}"), key="den.prep2")
+    cols[2].plotly_chart(density_charts.small_image(prepared.centred, "3. centred by mass"), key="den.prep3")
+    cols[3].plotly_chart(density_charts.small_image(prepared.pixels[0].numpy(), "4. binarised at 0.5"), key="den.prep4")
 
 
 def _scores(picked: Picked, scored: explain.Score) -> None:

@@ -30,7 +30,7 @@ def test_the_partial_sample_hides_undrawn_pixels_and_outlines_the_next():
     assert (z[:30] == image.flatten()[:30]).all() and np.isnan(z[30:]).all()
     (box,) = fig.layout.shapes
     assert (box.x0, box.x1, box.y0, box.y1) == (1.5, 2.5, 0.5, 1.5)  # pixel 30: row 1, column 2
-    assert fig.layout.title.text == "After 30 of 784 pixels (grey: not drawn yet)"
+    assert fig.layout.title.text == "After 30 of 784 pixels"
     assert fig.data[0].hovertemplate == "row %{y}, col %{x}: %{z}<extra></extra>"
     assert not charts.partial_image(image, 784).layout.shapes
 
