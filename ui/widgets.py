@@ -106,3 +106,24 @@ def uploaded(label: str, types: list[str], key: str, read: Callable[[bytes], T],
     except InputError as err:
         st.error(f"Cannot use this file: {err}")
         return None
+
+
+def drawing(key: str, width: int, height: int, stroke: int, caption: str, empty: str) -> bytes | None:
+    """A canvas for white strokes on black: its PNG once something is drawn, else None (with `empty` shown)."""
+    from streamlit_drawable_canvas import st_canvas
+
+    st.caption(caption)
+    result = st_canvas(
+        stroke_width=stroke,
+        stroke_color="#ffffff",
+        background_color="#000000",
+        width=width,
+        height=height,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=key,
+    )
+    if not result.image_bytes or not (result.json_data or {}).get("objects"):
+        st.info(empty)
+        return None
+    return result.image_bytes

@@ -12,7 +12,7 @@ from engine.convolution import detect, digits
 from ui.convolution import charts
 from ui.convolution.limits import LIMITS, UPLOAD_TYPES
 from ui.convolution.sections import choice, count_and_seed
-from ui.widgets import download_csv, mirror_to_url, uploaded
+from ui.widgets import download_csv, drawing, mirror_to_url, uploaded
 
 ANY_DIGIT = "any digit (1 − P(background))"
 SOURCES = {
@@ -37,24 +37,10 @@ def _uploaded_picture() -> np.ndarray | None:
 
 def _drawn_picture() -> np.ndarray | None:
     """Digits drawn side by side on a wide canvas, read back as a PNG and scaled like an upload."""
-    from streamlit_drawable_canvas import st_canvas
-
-    st.caption("Draw a few digits side by side, each about as tall as the box. The bin icon clears the canvas.")
     width, height = DRAWING
-    result = st_canvas(
-        stroke_width=12,
-        stroke_color="#ffffff",
-        background_color="#000000",
-        width=width,
-        height=height,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key="conv.drawing",
-    )
-    if not result.image_bytes or not (result.json_data or {}).get("objects"):
-        st.info("Draw digits in the black box to scan them.")
-        return None
-    return _scaled(load_image(result.image_bytes))
+    caption = "Draw a few digits side by side, each about as tall as the box. The bin icon clears the canvas."
+    data = drawing("conv.drawing", width, height, 12, caption, "Draw digits in the black box to scan them.")
+    return None if data is None else _scaled(load_image(data))
 
 
 def _scaled(picture) -> np.ndarray | None:

@@ -16,7 +16,7 @@ from engine.density.pixelcnn import PIXELS, SIDE
 from engine.density.train import Trained
 from ui import loaders
 from ui.density import charts as density_charts
-from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, uploaded
+from ui.widgets import Limit, download_csv, drawing, mirror_to_url, seed_from_url, uploaded
 
 DRAW = "draw one"
 BUILT_INS = ["a held-out digit", DRAW, "noise", "a blank image", "scikit-image's cat photo", "upload my own"]
@@ -48,22 +48,9 @@ def _picked_file(data: bytes, description: str) -> Picked:
 
 def _drawn() -> Picked | None:
     """The canvas: white strokes on black, read back as a PNG and prepared like an upload."""
-    from streamlit_drawable_canvas import st_canvas
-
-    st.caption("Draw one digit with the mouse (or a finger), as large as the box. Use the bin icon to start again.")
-    result = st_canvas(
-        stroke_width=22,
-        stroke_color="#ffffff",
-        background_color="#000000",
-        height=CANVAS,
-        width=CANVAS,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key="den.canvas",
-    )
-    data = result.image_bytes
-    if not data or not (result.json_data or {}).get("objects"):
-        st.info("Draw a digit in the black box to score it.")
+    caption = "Draw one digit with the mouse (or a finger), as large as the box. Use the bin icon to start again."
+    data = drawing("den.canvas", CANVAS, CANVAS, 22, caption, "Draw a digit in the black box to score it.")
+    if data is None:
         return None
     try:
         return _picked_file(data, "your drawing")
