@@ -6,6 +6,7 @@ from ui import loaders
 from ui.convolution.detector import fcn_input, how_it_works
 from ui.convolution.sections import dense_vs_conv, sliding_kernel
 from ui.frame import inside_frame, loaded
+from ui.navigation import learning_path, link
 
 inside_frame()
 st.title("Convolution & FCN")
@@ -21,6 +22,9 @@ st.markdown(
     "Move the output position: the same kernel weights multiply a different window each time. Written "
     "as a matrix, the convolution is a dense layer whose rows are that kernel, shifted."
 )
+left, right = st.columns(2)
+link("pages/rnn.py", "Sharing over time: one RNN cell for every step", ":material/repeat:", left)
+link("pages/density.py", "Masked convolutions that draw digits: the PixelCNN", ":material/blur_on:", right)
 sliding_kernel()
 
 st.header("2. A dense layer, convolutionized")
@@ -40,3 +44,5 @@ fcn_input(trained, loaders.digits_test_split())
 
 with st.expander("How it works"):
     st.markdown(how_it_works(trained))
+
+learning_path("pages/convolution.py")

@@ -6,6 +6,7 @@ from ui import loaders
 from ui.density.generation import generation
 from ui.density.sections import PIXELS, SHAPE, estimation, representation
 from ui.frame import inside_frame, loaded
+from ui.navigation import learning_path, link
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 N = str(PIXELS).translate(SUBSCRIPTS)
@@ -42,6 +43,7 @@ st.markdown(
     f"made, and the model says how probable it is. Bits per dimension is −log₂ p(x) / {PIXELS}: the average "
     "number of bits each pixel costs (1 for a fair coin per pixel)."
 )
+link("pages/gpt.py", "The same idea for text: how likely GPT finds any text you paste", ":material/edit_note:")
 estimation(trained, test)
 
 st.header("3. Representation")
@@ -83,3 +85,5 @@ with st.expander("How it works"):
         "inverted if its border is light, cropped to its content, fitted in a 20×20 box, centred by its centre "
         "of mass in 28×28 and binarised at half grey."
     )
+
+learning_path("pages/density.py")

@@ -14,6 +14,7 @@ from ui.gpt.controls import (
 from ui.gpt.finetuning import make_it_yours, pretraining_pays
 from ui.gpt.likelihood import likelihood, markov_to_attention, score_input
 from ui.gpt.sections import Request, one_step, sampling
+from ui.navigation import learning_path, link
 from ui.widgets import mirror_to_url, number, seed_from_url, slider
 
 inside_frame()
@@ -59,6 +60,7 @@ st.markdown(
     "than the context are read in overlapping windows, so each character still sees at least "
     f"{least_context_of(trained)} before it."
 )
+link("pages/density.py", "The same chain rule for images: exact p(x), pixel by pixel", ":material/blur_on:")
 text = score_input()
 if text is not None:
     likelihood(text)
@@ -96,3 +98,5 @@ with st.expander("How it works"):
         f"{metrics['nats_per_char']:.3f} nats ({metrics['bits_per_char']:.3f} bits) per character, after "
         f"{metrics['train_seconds'] / 60:.0f} minutes of training on {metrics['threads']} CPU threads."
     )
+
+learning_path("pages/gpt.py")

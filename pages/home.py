@@ -1,4 +1,4 @@
-"""Home: what Unrolled is, and a link to every explainer that exists."""
+"""Home: what Unrolled is, and the explainers as one learning path, in the order to take them."""
 
 import streamlit as st
 
@@ -13,7 +13,10 @@ st.markdown(
     "or upload, and shows what happens inside: shared weights, attention, likelihoods, kernels. "
     "Every number on a page is computed, not typed in, and can be downloaded."
 )
-for page in EXPLAINERS:
+st.subheader("The learning path")
+st.caption("One course, in the order a learner should take it; each step says what it builds on.")
+for number, page in enumerate(EXPLAINERS, start=1):
     with st.container(border=True):
-        st.page_link(page.path, label=page.title, icon=page.icon)
+        st.page_link(page.path, label=f"{number}. {page.title}", icon=page.icon)
+        st.markdown(f"*{page.builds_on}*")
         st.caption(page.summary)

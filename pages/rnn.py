@@ -4,6 +4,8 @@ import streamlit as st
 
 from ui import loaders
 from ui.frame import inside_frame, loaded
+from ui.navigation import learning_path, link
+from ui.rnn.recall import recall_section
 from ui.rnn.sections import (
     markov_vs_rnn,
     memory,
@@ -60,14 +62,25 @@ st.markdown(
 )
 memory(words, models[net], scale)
 
-st.header("5. Markov vs latent state: the next character")
+st.header("5. How far back can it remember? (live)")
+st.markdown(
+    "The gradient above fades with distance. Here is what that costs: a network must report the first symbol "
+    "of a sequence after k distractors. For each k, this page's Elman cell and a gated cell (a GRU, whose update "
+    "gate can carry the state unchanged) learn the task from scratch, side by side, on this server. The Elman "
+    "curve falls off with distance; a Transformer does not have this problem, since attention looks back at any "
+    "position directly."
+)
+link("pages/transformer.py", "Transformer translator: watch attention learn", ":material/translate:")
+recall_section()
+
+st.header("6. Markov vs latent state: the next character")
 st.markdown(
     "A Markov model predicts from the last character alone (first-order autoregressive). A latent "
     "autoregressive model keeps a state that summarises everything before it."
 )
 markov_vs_rnn()
 
-st.header("6. Your own text")
+st.header("7. Your own text")
 own_text(tagger, sentiment)
 
 with st.expander("How it works"):
@@ -82,3 +95,5 @@ with st.expander("How it works"):
         f"{sent_meta['metrics']['n']:,} held-out movie-review sentences rated by people. The character models "
         "read Shakespeare; bits per character is the average surprise, −log₂ p, of each next character."
     )
+
+learning_path("pages/rnn.py")

@@ -4,7 +4,9 @@ import streamlit as st
 
 from ui import loaders
 from ui.frame import inside_frame, loaded
+from ui.navigation import learning_path, link
 from ui.translator.decoding import TATOEBA_CREDIT, decoding_section, shipped_translation
+from ui.translator.race import race_section
 from ui.translator.sections import (
     MAX_SENTENCE,
     attention_section,
@@ -82,6 +84,18 @@ st.markdown(
 )
 recurrence_section(shipped)
 
+st.header("7. Watch attention learn (live)")
+st.markdown(
+    "The claims above were measured offline. Here you can watch them happen on this server, in about a minute: "
+    "a tiny Transformer (one layer each side, width 64) and a GRU encoder-decoder with attention of similar size "
+    "learn a toy task from scratch, generated on the fly, for the same training time. Accuracy is measured by "
+    "decoding held-out strings greedily, the way a translation is written. Longer strings make the recurrent "
+    "step's one-letter-at-a-time cost visible. The RNN page shows the other side: how far back a recurrent "
+    "state can remember at all."
+)
+link("pages/rnn.py", "Sequences & RNNs: how far back can it remember?", ":material/repeat:")
+race_section()
+
 with st.expander("How it works"):
     st.markdown(
         f"Encoder and decoder have {cfg['n_encoder']} and {cfg['n_decoder']} layers of width {cfg['d_model']} with "
@@ -97,3 +111,5 @@ with st.expander("How it works"):
         "The first token of the English says where a pair came from; everything you type is read as an "
         "everyday sentence. See the README for the recipe."
     )
+
+learning_path("pages/transformer.py")

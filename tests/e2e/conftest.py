@@ -123,6 +123,21 @@ def settle(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
 
 
+def wait_for_metric(page, label: str, value: str, timeout_ms: int = 60_000) -> None:
+    """Wait until a metric called `label` is drawn and every one so called shows `value` (a stale copy
+    left from the run before, or another metric that happens to show the same number, does not count)."""
+    page.wait_for_function(
+        """([label, value]) => {
+            const shown = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(
+                m => m.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === label);
+            return shown.length > 0 && shown.every(
+                m => m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === value);
+        }""",
+        arg=[label, value],
+        timeout=timeout_ms,
+    )
+
+
 def full_screenshot(page, path: Path) -> None:
     """Screenshot the whole page: Streamlit scrolls inside its main block, so grow the viewport."""
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")

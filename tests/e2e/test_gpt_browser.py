@@ -7,7 +7,7 @@ from engine.gpt.explain import candidates
 from engine.gpt.sample import sample
 from engine.gpt.score import score_text
 from engine.gpt.train import load_gpt
-from tests.e2e.conftest import assert_clean, settle, wait_for_app
+from tests.e2e.conftest import assert_clean, settle, wait_for_app, wait_for_metric
 
 SLOW = 180_000  # ms: two cores shared by a server, a browser and the test
 
@@ -41,11 +41,7 @@ def test_a_link_the_step_slider_the_scored_text_and_a_download(page, server_url,
     thumb.focus()
     thumb.press("ArrowRight")
     settle(page, SLOW)
-    page.wait_for_function(
-        "(v) => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(m => m.innerText.trim() === v)",
-        arg=f"{steps[12].entropy_bits:.2f} bits",
-        timeout=SLOW,
-    )
+    wait_for_metric(page, "Entropy", f"{steps[12].entropy_bits:.2f} bits", SLOW)
     assert _metrics(page)["Its probability"] == f"{float(steps[12].probs[steps[12].chosen]):.3f}"
 
     page.wait_for_timeout(2_000)  # the fragment's download button is replaced just after its metrics
@@ -65,11 +61,7 @@ def test_a_link_the_step_slider_the_scored_text_and_a_download(page, server_url,
     box.press("Control+Enter")
     settle(page, SLOW)
     expected = f"{score_text(shipped, 'To be, or not to be.').bits_per_char:.3f}"
-    page.wait_for_function(
-        "(v) => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(m => m.innerText.trim() === v)",
-        arg=expected,
-        timeout=SLOW,
-    )
+    wait_for_metric(page, "Bits per character", expected, SLOW)
     assert _metrics(page)["Bits per character"] == expected
     assert "text=To+be" in page.url or "text=To%20be" in page.url
     assert_clean(page, server_url)

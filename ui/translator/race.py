@@ -1,0 +1,168 @@
+"""Watch attention learn: a tiny Transformer and a GRU with attention race on a toy task, live."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engine.translator import toy
+from engine.translator.race import MAX_SECONDS, NAMES, Race, RaceConfig, RaceResult
+from ui import live
+from ui.translator import race_charts as charts
+from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider
+
+KEY = "race.run"
+SECONDS = Limit(5, int(MAX_SECONDS), 30, 5)
+LENGTH_DEFAULT = (4, 12)
+POLL = 1.0  # seconds between redraws while a race runs
+
+
+def _lengths() -> tuple[int, int]:
+    """A range slider over the string lengths, started once from the URL's lo and hi."""
+    if "race.lengths" not in st.session_state:
+        seed_from_url("race.lo", "lo", LENGTH_DEFAULT[0], lambda v: toy.SHORTEST <= v <= toy.LONGEST)
+        seed_from_url("race.hi", "hi", LENGTH_DEFAULT[1], lambda v: toy.SHORTEST <= v <= toy.LONGEST)
+        lo, hi = st.session_state.pop("race.lo"), st.session_state.pop("race.hi")
+        st.session_state["race.lengths"] = (lo, hi) if lo <= hi else LENGTH_DEFAULT
+    lo, hi = st.slider("String length (letters)", toy.SHORTEST, toy.LONGEST, key="race.lengths")
+    return int(lo), int(hi)
+
+
+def controls() -> RaceConfig:
+    """The task, the lengths and the budget; all in the URL."""
+    seed_from_url("race.task", "task", "reverse", toy.TASKS)
+    cols = st.columns([2, 3, 3])
+    with cols[0]:
+        task = st.radio("Task", list(toy.TASKS), key="race.task", horizontal=True)
+        st.caption(toy.TASKS[task])
+    with cols[1]:
+        lo, hi = _lengths()
+    with cols[2]:
+        seconds = slider("Training time per model (seconds)", "race.seconds", "race_s", SECONDS)
+    mirror_to_url({"task": task, "lo": lo, "hi": hi, "race_s": seconds})
+    return RaceConfig(task=task, lo=lo, hi=hi, seconds=float(seconds))
+
+
+def race_section() -> None:
+    """Controls, a start button, then the live view while it runs and the results once it ends."""
+    cfg = controls()
+    run = live.mine(KEY)
+    running = run is not None and not run.done
+    st.caption(
+        f"The two models take turns, one step each, on one CPU thread: the race lasts about {2 * cfg.seconds:.0f} s "
+        "plus the evaluations. Each model's clock counts only its own steps, so both get the same compute."
+    )
+    if st.button("Start the race", key="race.go", type="primary", icon=":material/play_arrow:", disabled=running):
+        work = lambda emit, should_stop: Race(cfg).run(lambda *event: emit(event), should_stop)  # noqa: E731
+        run = live.start(KEY, "race", 2 * cfg.seconds + 60, work, cfg) or run
+    if run is None:
+        return
+    if not run.done:
+        _watch()
+    else:
+        _results(run)
+
+
+def _frame_of(events: list) -> tuple[pd.DataFrame, list[dict]]:
+    rows = pd.DataFrame([row for _, row, _ in events])
+    return rows, [frame for _, _, frame in events if frame is not None]
+
+
+@st.fragment(run_every=POLL)
+def _watch() -> None:
+    """Redrawn every POLL seconds while the race runs; a full rerun draws the results when it ends."""
+    run = live.mine(KEY)
+    if run is None or run.done:
+        st.rerun()
+    cfg: RaceConfig = run.config
+    events = list(run.events)
+    done = (
+        min(1.0, sum(max(r["seconds"] for _, r, _ in events if r["model"] == n) for n in NAMES) / (2 * cfg.seconds))
+        if events
+        else 0.0
+    )
+    st.progress(done, text=f"Training both models... {run.elapsed():.0f} s")
+    if st.button("Stop", key="race.stop", icon=":material/stop:"):
+        run.stop()
+    if not events:
+        return
+    rows, frames = _frame_of(events)
+    _curves(rows, cfg.seconds, "live")
+    if frames:
+        probe = toy.probe_string(cfg.lo, cfg.hi, cfg.seed)
+        _heatmap(frames[-1], probe, toy.solve(cfg.task, probe), 0)
+
+
+def _curves(rows: pd.DataFrame, seconds: float, tag: str) -> None:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.curves(rows, "accuracy", seconds), key=f"race.acc_{tag}")
+    right.plotly_chart(charts.curves(rows, "loss", seconds), key=f"race.loss_{tag}")
+
+
+def _heatmap(frame: dict, probe: str, answer: str, layer: int) -> None:
+    title = f"Transformer cross-attention on '{probe}' after {frame['step']:,} steps ({frame['seconds']:.1f} s)"
+    st.plotly_chart(charts.attention_frame(frame["attention"][layer], probe, answer, title), key="race.heat")
+    st.caption(f"Held-out accuracy at that moment: {frame['accuracy']:.0%}. Each row sums to 1 over the letters read.")
+
+
+def verdict(result: RaceResult) -> str:
+    """What this run shows, in words, from its own numbers."""
+    t, g = result.summary["transformer"], result.summary["gru"]
+    speed = f"It ran {t['steps_per_s']:.0f} steps per second against the GRU's {g['steps_per_s']:.0f}"
+    speed += (
+        ": the GRU must read the string one letter after another, attention reads it all at once."
+        if t["steps_per_s"] > g["steps_per_s"]
+        else ", so on this machine and length the recurrent step was not the bottleneck."
+    )
+    a, b = t["seconds_to_90"], g["seconds_to_90"]
+    if a is None and b is None:
+        head = "Neither model reached 90% in this budget: give them more time or shorter strings."
+    elif b is None or (a is not None and a < b):
+        head = f"The Transformer reached 90% after {a:.1f} s of training" + (
+            ", the GRU never did." if b is None else f", the GRU after {b:.1f} s."
+        )
+    else:
+        head = f"The GRU reached 90% after {b:.1f} s of training" + (
+            ", the Transformer never did: here recurrence won."
+            if a is None
+            else f", the Transformer after {a:.1f} s: here recurrence won."
+        )
+    return f"{head} {speed}"
+
+
+def _results(run: live.LiveRun) -> None:
+    if run.error:
+        st.error(f"The race stopped with an error: {run.error}")
+        return
+    result: RaceResult = run.result
+    cfg = result.config
+    if result.stopped:
+        st.info(f"Stopped after {run.elapsed():.0f} s; these are the numbers measured until then.")
+    rows = pd.DataFrame(result.rows)
+    _curves(rows, cfg["seconds"], "final")
+    st.markdown(f"**{verdict(result)}**")
+    summary = charts.summary_frame(result.summary)
+    st.dataframe(
+        summary.style.format(
+            {"final accuracy": "{:.1%}", "seconds to 90%": "{:.1f}", "steps per second": "{:.1f}"}, na_rep="not reached"
+        ),
+        hide_index=True,
+    )
+    st.markdown(
+        f"**Attention learned to read the right letter.** On {cfg['n_eval']} held-out strings, the "
+        f"Transformer's cross-attention (layer {result.layer + 1}, mean over heads) puts "
+        f"**{result.diagonal_attention:.0%}** of its weight on the letter the task copies"
+        + (" (the anti-diagonal of a reversal)." if cfg["task"] == "reverse" else ".")
+    )
+    frames = result.frames
+    if frames:
+        pick = st.slider(
+            "Replay the attention over training (evaluation number)", 1, len(frames), len(frames), key="race.frame"
+        )
+        answer = toy.solve(cfg["task"], result.probe)
+        _heatmap(frames[pick - 1], result.probe, answer, result.layer)
+    left, right = st.columns(2)
+    with left:
+        download_csv(rows, "Every evaluation (CSV)", "race_curves.csv", "race.dl_rows")
+    with right:
+        download_csv(summary, "Summary (CSV)", "race_summary.csv", "race.dl_summary")

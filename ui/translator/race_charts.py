@@ -1,0 +1,77 @@
+"""Charts of the live race: curves against each model's own training seconds, and the probe's attention.
+
+Not memoised: while a race runs, every redraw has new numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from ui.charts import tidy
+
+NAMES = {"transformer": "Transformer", "gru": "GRU + attention"}
+COLOURS = {"Transformer": "#1f77b4", "GRU + attention": "#d62728"}
+MEASURES = {
+    "accuracy": "sequence accuracy (greedy decoding, held-out strings)",
+    "loss": "training loss (cross-entropy, nats per letter)",
+}
+
+
+def curves(rows: pd.DataFrame, measure: str, seconds: float) -> go.Figure:
+    """One line per model of `measure` (accuracy or loss) against its own training seconds."""
+    frame = rows.assign(model=rows["model"].map(NAMES))
+    fig = px.line(
+        frame,
+        x="seconds",
+        y=measure,
+        color="model",
+        markers=True,
+        color_discrete_map=COLOURS,
+        category_orders={"model": list(NAMES.values())},
+        title="Accuracy while training" if measure == "accuracy" else "Loss while training",
+        labels={"seconds": "training seconds (each model's own steps)", measure: MEASURES[measure]},
+        hover_data={"step": True},
+    )
+    fig.update_xaxes(range=[0, seconds * 1.02])
+    if measure == "accuracy":
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+        fig.add_hline(y=0.9, line_dash="dot", annotation_text="90%")
+    return tidy(fig, 330)
+
+
+def attention_frame(weights: np.ndarray, probe: str, answer: str, title: str) -> go.Figure:
+    """(T, S) cross-attention on the probe: rows the letters written, columns the letters read."""
+    rows = [f"{i}:{c}" for i, c in enumerate(answer)] + [f"{len(answer)}:end"]
+    cols = [f"{i}:{c}" for i, c in enumerate(probe)] + [f"{len(probe)}:end"]
+    fig = px.imshow(
+        weights,
+        x=cols,
+        y=rows,
+        color_continuous_scale="Blues",
+        zmin=0,
+        zmax=1,
+        aspect="auto",
+        title=title,
+        labels=dict(x="letter read (the input)", y="letter written (the answer)", color="weight"),
+    )
+    return tidy(fig, max(320, 80 + 22 * len(rows)))
+
+
+def summary_frame(summary: dict) -> pd.DataFrame:
+    """One row per model: what the race measured."""
+    return pd.DataFrame(
+        [
+            {
+                "model": NAMES[name],
+                "parameters": s["params"],
+                "final accuracy": s["accuracy"],
+                "seconds to 90%": s["seconds_to_90"],
+                "steps": s["steps"],
+                "steps per second": s["steps_per_s"],
+            }
+            for name, s in summary.items()
+        ]
+    )
