@@ -116,3 +116,36 @@ def start(key: str, title: str, limit: float, work: Work, config: Any = None) ->
 def mine(key: str) -> LiveRun | None:
     """This session's run under `key`, if it started one."""
     return st.session_state.get(key)
+
+
+def section(
+    key: str,
+    label: str,
+    limit: float,
+    work: Work,
+    config: Any,
+    watch: Callable[[], None],
+    results: Callable[[LiveRun], None],
+) -> None:
+    """A start button (off while this session's run goes), then `watch()` while the run goes and
+    `results(run)` once it has ended. The button's key is `key`.go."""
+    run = mine(key)
+    running = run is not None and not run.done
+    if st.button(label, key=f"{key}.go", type="primary", icon=":material/play_arrow:", disabled=running):
+        run = start(key, key, limit, work, config) or run
+    if run is None:
+        return
+    if run.done:
+        results(run)
+    else:
+        watch()
+
+
+def watched(key: str) -> LiveRun:
+    """Inside a polling fragment: this session's run and a Stop button; a full rerun once it has ended."""
+    run = mine(key)
+    if run is None or run.done:
+        st.rerun()
+    if st.button("Stop", key=f"{key}.stop", icon=":material/stop:"):
+        run.stop()
+    return run

@@ -1,10 +1,10 @@
 """Delayed recall, trained live: report the first symbol after k distractors, for k from 1 to about 30.
 
 Two small recurrent networks learn it for the same training time: the page's own Elman cell
-(engine.rnn.elman) and a gated cell (torch's GRU). One model of each kind learns every k at once
-(each batch draws one k); afterwards both are scored at each k, with the norm of the gradient of the
-loss with respect to the first hidden state: how much of the error signal reaches the step that saw
-the symbol to remember.
+(engine.rnn.elman) and a gated cell (torch's GRU). For every k, a fresh model of each kind learns
+that distance alone (trained on all k at once, an Elman cell learns long gaps from the short ones),
+then is scored on held-out sequences, with the norm of the gradient of the loss with respect to the
+first hidden state: how much of the error signal reaches the step that saw the symbol to remember.
 """
 
 from __future__ import annotations

@@ -204,7 +204,7 @@ class Race:
         runner.rows.append(row)
         frame = None
         if isinstance(runner.model, Transformer):
-            frame = {**{k: row[k] for k in ("step", "seconds", "accuracy")}}
+            frame = {k: row[k] for k in ("step", "seconds", "accuracy")}
             frame["attention"] = cross_attention(runner.model, self.probe)[:, 0]
             self.frames.append(frame)
         return row, frame

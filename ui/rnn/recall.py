@@ -69,7 +69,7 @@ def summary(result: RecallResult) -> str:
         if elman is not None
         else "The Elman RNN stayed above 90% at every distance tried"
     )
-    other = f"; the GRU first did at k = {gated}." if gated is not None else "; the GRU never did."
+    other = f"; the GRU first did at k = {gated}." if gated is not None else "; the GRU never fell below 90%."
     return f"{where}{other} Before training, {decay}"
 
 
@@ -80,17 +80,8 @@ def recall_section() -> None:
         f"For each of {len(cfg.ks)} distances k a fresh model of each kind learns for {cfg.seconds:g} s (in turns, "
         f"one thread): about {2 * len(cfg.ks) * cfg.seconds:.0f} s in all."
     )
-    run = live.mine(KEY)
-    running = run is not None and not run.done
-    if st.button("Start training", key="recall.go", type="primary", icon=":material/play_arrow:", disabled=running):
-        work = lambda emit, should_stop: RecallRace(cfg).run(emit, should_stop)  # noqa: E731
-        run = live.start(KEY, "recall", 2 * len(cfg.ks) * cfg.seconds + 60, work, cfg) or run
-    if run is None:
-        return
-    if not run.done:
-        _watch()
-    else:
-        _results(run)
+    work = lambda emit, should_stop: RecallRace(cfg).run(emit, should_stop)  # noqa: E731
+    live.section(KEY, "Start training", 2 * len(cfg.ks) * cfg.seconds + 60, work, cfg, _watch, _results)
 
 
 def _charts(rows: pd.DataFrame, ks: list[int], tag: str) -> None:
@@ -101,9 +92,7 @@ def _charts(rows: pd.DataFrame, ks: list[int], tag: str) -> None:
 
 @st.fragment(run_every=POLL)
 def _watch() -> None:
-    run = live.mine(KEY)
-    if run is None or run.done:
-        st.rerun()
+    run = live.watched(KEY)
     cfg: RecallConfig = run.config
     rows = pd.DataFrame(list(run.events))
     finished = len(rows) // len(KINDS)
@@ -111,8 +100,6 @@ def _watch() -> None:
         finished / len(cfg.ks),
         text=f"Distance {min(finished + 1, len(cfg.ks))} of {len(cfg.ks)}... {run.elapsed():.0f} s",
     )
-    if st.button("Stop", key="recall.stop", icon=":material/stop:"):
-        run.stop()
     if len(rows):
         _charts(rows, list(cfg.ks), "live")
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.translator import toy
-from engine.translator.race import MAX_SECONDS, NAMES, Race, RaceConfig, RaceResult
+from engine.translator.race import MAX_SECONDS, Race, RaceConfig, RaceResult
 from ui import live
 from ui.translator import race_charts as charts
 from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider
@@ -46,21 +46,12 @@ def controls() -> RaceConfig:
 def race_section() -> None:
     """Controls, a start button, then the live view while it runs and the results once it ends."""
     cfg = controls()
-    run = live.mine(KEY)
-    running = run is not None and not run.done
     st.caption(
         f"The two models take turns, one step each, on one CPU thread: the race lasts about {2 * cfg.seconds:.0f} s "
         "plus the evaluations. Each model's clock counts only its own steps, so both get the same compute."
     )
-    if st.button("Start the race", key="race.go", type="primary", icon=":material/play_arrow:", disabled=running):
-        work = lambda emit, should_stop: Race(cfg).run(lambda *event: emit(event), should_stop)  # noqa: E731
-        run = live.start(KEY, "race", 2 * cfg.seconds + 60, work, cfg) or run
-    if run is None:
-        return
-    if not run.done:
-        _watch()
-    else:
-        _results(run)
+    work = lambda emit, should_stop: Race(cfg).run(lambda *event: emit(event), should_stop)  # noqa: E731
+    live.section(KEY, "Start the race", 2 * cfg.seconds + 60, work, cfg, _watch, _results)
 
 
 def _frame_of(events: list) -> tuple[pd.DataFrame, list[dict]]:
@@ -71,19 +62,13 @@ def _frame_of(events: list) -> tuple[pd.DataFrame, list[dict]]:
 @st.fragment(run_every=POLL)
 def _watch() -> None:
     """Redrawn every POLL seconds while the race runs; a full rerun draws the results when it ends."""
-    run = live.mine(KEY)
-    if run is None or run.done:
-        st.rerun()
+    run = live.watched(KEY)
     cfg: RaceConfig = run.config
     events = list(run.events)
-    done = (
-        min(1.0, sum(max(r["seconds"] for _, r, _ in events if r["model"] == n) for n in NAMES) / (2 * cfg.seconds))
-        if events
-        else 0.0
+    clocks = {row["model"]: row["seconds"] for _, row, _ in events}  # each model's latest clock
+    st.progress(
+        min(1.0, sum(clocks.values()) / (2 * cfg.seconds)), text=f"Training both models... {run.elapsed():.0f} s"
     )
-    st.progress(done, text=f"Training both models... {run.elapsed():.0f} s")
-    if st.button("Stop", key="race.stop", icon=":material/stop:"):
-        run.stop()
     if not events:
         return
     rows, frames = _frame_of(events)
