@@ -41,6 +41,7 @@ class Client:
         self.latencies: list[float] = []
         self.pages: list[str] = []  # the page of each latency
         self.errors: list[str] = []
+        self.buttons: dict[str, str] = {}  # label -> widget id, from the last run
         self.ws = None
 
     async def run(self, deadline: float) -> None:
@@ -65,23 +66,30 @@ class Client:
                         self.latencies.append(time.perf_counter() - start)
                         self.pages.append(page)
 
-    async def rerun(self, page: str, change: tuple | None = None, fragment: str = "") -> list | None:
-        """Ask for a run of `page` (with one slider changed); wait for it to finish.
+    async def rerun(
+        self, page: str, change: tuple | None = None, fragment: str = "", press: str = "", query: str = ""
+    ) -> list | None:
+        """Ask for a run of `page` (with one slider changed, or the button `press` pressed); wait for it to end.
 
-        Returns the page's sliders as (id, fragment id, min, max, value), or None after an error.
+        Returns the page's sliders as (id, fragment id, min, max, value), or None after an error; the
+        page's buttons are left in `self.buttons`.
         """
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         msg = BackMsg()
         msg.rerun_script.page_name = page
+        msg.rerun_script.query_string = query
         if change:
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = change[0]
             state.double_array_value.data.append(float(change[1]))
             msg.rerun_script.fragment_id = fragment
+        if press:
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id, state.trigger_value = press, True
         await self.ws.send(msg.SerializeToString())
-        sliders = []
+        sliders, self.buttons = [], {}
         try:
             async with asyncio.timeout(ANSWER):
                 while True:
@@ -96,7 +104,12 @@ class Client:
                             s = element.slider  # data_type 1 INT, 2 FLOAT; step 1 is used for both
                             value = s.value[0] if s.value else s.default[0]
                             sliders.append((s.id, forward.delta.fragment_id, s.min, s.max, value))
+                        elif element.WhichOneof("type") == "button":
+                            self.buttons[element.button.label] = element.button.id
                     elif kind == "script_finished":
+                        if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                            sliders, self.buttons = [], {}  # the page asked for a rerun: wait for that one
+                            continue
                         return sliders
         except TimeoutError:
             self.errors.append(f"{page}: no answer within {ANSWER:.0f} s")
@@ -105,7 +118,56 @@ class Client:
         return None
 
 
-async def _load(url: str, pid: int, sessions: int, seconds: float, settle: float) -> dict:
+LIVE_PAGE, LIVE_QUERY, LIVE_BUTTON = "transformer", "race_s=60", "Start the race"  # about 130 s of training
+
+
+class Trainer(Client):
+    """A visitor who starts the Transformer page's live race and keeps the tab open while others load."""
+
+    async def start(self) -> bool:
+        """Press the start button; True if the run is going (its Stop button is drawn)."""
+        await self.rerun(LIVE_PAGE, query=LIVE_QUERY)
+        if LIVE_BUTTON not in self.buttons:
+            self.errors.append(f"{LIVE_PAGE}: no {LIVE_BUTTON!r} button")
+            return False
+        await self.rerun(LIVE_PAGE, press=self.buttons[LIVE_BUTTON], query=LIVE_QUERY)
+        return await self.running()
+
+    async def running(self) -> bool:
+        await self.rerun(LIVE_PAGE, query=LIVE_QUERY)
+        return "Stop" in self.buttons
+
+    async def stop(self) -> None:
+        """Press Stop and wait (at most a minute) until the run has ended."""
+        if "Stop" in self.buttons:
+            await self.rerun(LIVE_PAGE, press=self.buttons["Stop"], query=LIVE_QUERY)
+        for _ in range(120):
+            if not await self.running():
+                return
+            await asyncio.sleep(0.5)
+        self.errors.append("the live race did not stop")
+
+
+async def _load(url: str, pid: int, sessions: int, seconds: float, settle: float, live: bool = False) -> dict:
+    """`sessions` clients for `seconds`; with `live`, while one more visitor's live race trains."""
+    import websockets
+
+    if not live:
+        return await _measure(url, pid, sessions, seconds, settle)
+    trainer = Trainer(-1, url)
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        trainer.ws = ws
+        started = await trainer.start()
+        out = await _measure(url, pid, sessions, seconds, 0.0)
+        throughout = started and await trainer.running()
+        await trainer.stop()
+    await asyncio.sleep(settle)
+    out["rss_after_mb"] = rss_mb(pid)
+    out["errors"] += trainer.errors + ([] if throughout else ["the live race was not running for the whole window"])
+    return {**out, "live": True, "settle_s": settle}
+
+
+async def _measure(url: str, pid: int, sessions: int, seconds: float, settle: float) -> dict:
     memory: list[float] = []
     stop = asyncio.Event()
 
@@ -142,6 +204,7 @@ async def _load(url: str, pid: int, sessions: int, seconds: float, settle: float
         "rss_peak_mb": max(memory, default=before),
         "rss_mean_during_mb": statistics.mean(memory) if memory else before,
         "rss_after_mb": rss_mb(pid),
+        "live": False,
     }
 
 
@@ -158,34 +221,35 @@ async def _warm(url: str) -> None:
         raise RuntimeError(f"warm-up failed: {client.errors}")
 
 
-def run_load(session_counts: list[int], seconds: float, settle: float = SETTLE) -> list[dict]:
-    """One server for all counts, warmed by one run of every page first."""
+def run_load(session_counts: list[int], seconds: float, settle: float = SETTLE, live: bool = False) -> list[dict]:
+    """One server for all counts, warmed by one run of every page first; with `live`, each count is
+    measured twice: as it is, then while another visitor's live race trains."""
     port = free_port()
     url = f"ws://127.0.0.1:{port}/_stcore/stream"
     proc = launch(port)
     try:
         wait_healthy(proc, port)
         asyncio.run(_warm(url))
-        return [asyncio.run(_load(url, proc.pid, n, seconds, settle)) for n in session_counts]
+        modes = (False, True) if live else (False,)
+        return [asyncio.run(_load(url, proc.pid, n, seconds, settle, mode)) for n in session_counts for mode in modes]
     finally:
         proc.terminate()
         proc.wait(10)
 
 
 def rows(results: list[dict]) -> list[Row]:
-    return [
-        Row(
-            f"load_{r['sessions']}_sessions_p95_ms",
-            r["p95_ms"] or 0.0,
-            "ms p95",
-            note=(
-                f"{r['sessions']} clients for {r['seconds']:.0f} s: {r['reruns']} slider reruns, "
-                f"{len(r['errors'])} errors, p50 {r['p50_ms'] or 0:.0f} ms; server RSS {r['rss_before_mb']:.0f} MB "
-                f"before, peak {r['rss_peak_mb']:.0f}, {r['rss_after_mb']:.0f} after they left"
-            ),
+    out = []
+    for r in results:
+        live = r.get("live", False)
+        during = " while another visitor's live race trained" if live else ""
+        note = (
+            f"{r['sessions']} clients for {r['seconds']:.0f} s{during}: {r['reruns']} slider reruns, "
+            f"{len(r['errors'])} errors, p50 {r['p50_ms'] or 0:.0f} ms; server RSS {r['rss_before_mb']:.0f} MB "
+            f"before, peak {r['rss_peak_mb']:.0f}, {r['rss_after_mb']:.0f} after they left"
         )
-        for r in results
-    ]
+        name = f"load_{r['sessions']}_sessions{'_live' if live else ''}_p95_ms"
+        out.append(Row(name, r["p95_ms"] or 0.0, "ms p95", note=note))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,14 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 25])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--settle", type=float, default=SETTLE, help="seconds to wait before the last memory read")
+    parser.add_argument("--live", action="store_true", help="measure each count again while a live race trains")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    results = run_load(args.sessions, args.seconds, args.settle)
+    if args.live and args.seconds > 100:
+        parser.error("--live needs --seconds of at most 100 (the race it starts trains for about 130 s)")
+    results = run_load(args.sessions, args.seconds, args.settle, args.live)
     for row in rows(results):
         print(f"{row.name:<32} {row.value:>9.0f} {row.unit}  {row.note}")
     for r in results:
         for error in r["errors"][:10]:
-            print(f"  error ({r['sessions']} clients): {error}")
+            print(f"  error ({r['sessions']} clients{', live' if r['live'] else ''}): {error}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -183,3 +183,8 @@ class RecallRace:
             "seconds": round(learner.clock, 3),
             "params": sum(p.numel() for p in learner.model.parameters()),
         }
+
+
+def live(cfg: RecallConfig, emit: Progress, should_stop: Callable[[], bool]) -> RecallResult:
+    """The page's live training: every finished (cell, k) row emitted."""
+    return RecallRace(cfg).run(emit, should_stop)

@@ -247,3 +247,8 @@ class Race:
         return RaceResult(
             asdict(self.cfg), self.probe.strings[0], rows, self.frames, summary, float(per_layer[best]), best, stopped
         )
+
+
+def live(cfg: RaceConfig, emit: Callable[[tuple], None], should_stop: Callable[[], bool]) -> RaceResult:
+    """The page's live race: every evaluation emitted as one (model name, row, frame or None) tuple."""
+    return Race(cfg).run(lambda *event: emit(event), should_stop)

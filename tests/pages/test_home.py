@@ -18,3 +18,53 @@ def test_app_switches_to_each_explainer(run_page):
         at.switch_page(explainer.path).run()
         assert not at.exception
         assert explainer.title in [t.value for t in at.title]
+
+
+# The study notes' order, written out here: sequences and RNNs, attention and the Transformer, GPT,
+# generative models of images, convolution and FCN.
+COURSE = [
+    ("pages/rnn.py", "Sequences & RNNs"),
+    ("pages/transformer.py", "Transformer translator"),
+    ("pages/gpt.py", "GPT: generative pre-training"),
+    ("pages/density.py", "Generative models of images"),
+    ("pages/convolution.py", "Convolution & FCN"),
+]
+# Where one page uses another's idea, it links there (target page of each cross-link).
+CROSS_LINKS = {
+    "pages/rnn.py": {"pages/transformer.py"},
+    "pages/transformer.py": {"pages/rnn.py"},
+    "pages/gpt.py": {"pages/density.py"},
+    "pages/density.py": {"pages/gpt.py"},
+    "pages/convolution.py": {"pages/rnn.py", "pages/density.py"},
+}
+
+
+def page_links(at) -> list[tuple[str, str]]:
+    """(label, target page file) of every page link drawn."""
+    return [(el.proto.label, el.proto.page) for el in at.get("page_link")]
+
+
+def test_home_shows_the_course_in_order_with_what_each_builds_on(run_page):
+    at = run_page("app.py")
+    labels = [label for label, _ in page_links(at)]
+    assert labels == [f"{n}. {title}" for n, (_, title) in enumerate(COURSE, start=1)]
+    shown = texts(at)
+    for explainer in EXPLAINERS:
+        assert f"*{explainer.builds_on}*" in shown
+    assert EXPLAINERS[0].builds_on.startswith("Start here")
+    assert all(e.builds_on.startswith("Builds on") for e in EXPLAINERS[1:])
+
+
+def test_every_page_ends_with_before_and_next_and_links_the_ideas_it_uses(run_page):
+    at = run_page("app.py")
+    for i, (path, title) in enumerate(COURSE):
+        at.switch_page(path).run()
+        assert not at.exception and title in [t.value for t in at.title]
+        links = page_links(at)
+        before = f"Before this: {COURSE[i - 1][1]}" if i else "Before this: the learning path"
+        after = f"Next: {COURSE[i + 1][1]}" if i + 1 < len(COURSE) else "Next: back to the learning path"
+        assert [label for label, _ in links[-2:]] == [before, after], links
+        targets = {target.removeprefix("/") for label, target in links[:-2]}
+        assert {p.removeprefix("pages/").removesuffix(".py") for p in CROSS_LINKS[path]} <= {
+            t.removesuffix(".py").split("/")[-1] for t in targets
+        }, (path, links)

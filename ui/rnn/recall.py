@@ -8,7 +8,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.rnn.recall import KINDS, RecallConfig, RecallRace, RecallResult
+from engine.rnn import recall
+from engine.rnn.recall import KINDS, RecallConfig, RecallResult
 from ui import live
 from ui.charts import tidy
 from ui.widgets import Limit, download_csv, slider
@@ -17,7 +18,7 @@ KEY = "recall.run"
 SECONDS = Limit(1.0, 5.0, 2.0, 0.5)  # per model and distance
 NAMES = {"elman": "Elman RNN (this page's cell)", "gated": "GRU (gated)"}
 COLOURS = {NAMES["elman"]: "#d62728", NAMES["gated"]: "#2ca02c"}
-POLL = 1.0
+POLL = 2.0  # seconds between redraws while it trains
 
 
 def recall_chart(rows: pd.DataFrame, measure: str, ks: list[int]) -> go.Figure:
@@ -78,10 +79,9 @@ def recall_section() -> None:
     cfg = RecallConfig(seconds=float(seconds))
     st.caption(
         f"For each of {len(cfg.ks)} distances k a fresh model of each kind learns for {cfg.seconds:g} s (in turns, "
-        f"one thread): about {2 * len(cfg.ks) * cfg.seconds:.0f} s in all."
+        f"one training process): about {2 * len(cfg.ks) * cfg.seconds:.0f} s in all."
     )
-    work = lambda emit, should_stop: RecallRace(cfg).run(emit, should_stop)  # noqa: E731
-    live.section(KEY, "Start training", 2 * len(cfg.ks) * cfg.seconds + 60, work, cfg, _watch, _results)
+    live.section(KEY, "Start training", 2 * len(cfg.ks) * cfg.seconds + 60, recall.live, cfg, _watch, _results)
 
 
 def _charts(rows: pd.DataFrame, ks: list[int], tag: str) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine.translator import toy
-from engine.translator.race import MAX_SECONDS, Race, RaceConfig, RaceResult
+from engine.translator import race, toy
+from engine.translator.race import MAX_SECONDS, RaceConfig, RaceResult
 from ui import live
 from ui.translator import race_charts as charts
 from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider
@@ -14,7 +14,7 @@ from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider
 KEY = "race.run"
 SECONDS = Limit(5, int(MAX_SECONDS), 30, 5)
 LENGTH_DEFAULT = (4, 12)
-POLL = 1.0  # seconds between redraws while a race runs
+POLL = 2.0  # seconds between redraws while a race runs
 
 
 def _lengths() -> tuple[int, int]:
@@ -47,11 +47,11 @@ def race_section() -> None:
     """Controls, a start button, then the live view while it runs and the results once it ends."""
     cfg = controls()
     st.caption(
-        f"The two models take turns, one step each, on one CPU thread: the race lasts about {2 * cfg.seconds:.0f} s "
-        "plus the evaluations. Each model's clock counts only its own steps, so both get the same compute."
+        "The two models take turns, one step each, in one training process of their own: the race lasts about "
+        f"{2 * cfg.seconds:.0f} s plus the evaluations and a few seconds to start. Each model's clock counts only its "
+        "own steps, so both get the same compute."
     )
-    work = lambda emit, should_stop: Race(cfg).run(lambda *event: emit(event), should_stop)  # noqa: E731
-    live.section(KEY, "Start the race", 2 * cfg.seconds + 60, work, cfg, _watch, _results)
+    live.section(KEY, "Start the race", 2 * cfg.seconds + 60, race.live, cfg, _watch, _results)
 
 
 def _frame_of(events: list) -> tuple[pd.DataFrame, list[dict]]:
@@ -66,9 +66,8 @@ def _watch() -> None:
     cfg: RaceConfig = run.config
     events = list(run.events)
     clocks = {row["model"]: row["seconds"] for _, row, _ in events}  # each model's latest clock
-    st.progress(
-        min(1.0, sum(clocks.values()) / (2 * cfg.seconds)), text=f"Training both models... {run.elapsed():.0f} s"
-    )
+    doing = "Training both models" if events else "Starting the training process"
+    st.progress(min(1.0, sum(clocks.values()) / (2 * cfg.seconds)), text=f"{doing}... {run.elapsed():.0f} s")
     if not events:
         return
     rows, frames = _frame_of(events)

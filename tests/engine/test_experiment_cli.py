@@ -1,0 +1,63 @@
+"""`python -m engine.experiment` as a user runs it: one JSON object in the shapes the README gives."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "engine.experiment", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_race_prints_one_json_object():
+    done = run("reverse", "--seconds", "0.5", "--lo", "2", "--hi", "5", "--seed", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert set(out) == {"transformer", "gru", "diagonal_attention"}
+    for name in ("transformer", "gru"):
+        assert set(out[name]) == {"accuracy", "seconds_to_90", "steps_per_s"}
+        assert 0 <= out[name]["accuracy"] <= 1 and out[name]["steps_per_s"] > 0
+        assert out[name]["seconds_to_90"] is None or 0 <= out[name]["seconds_to_90"] <= 0.5 + 1
+    assert 0 <= out["diagonal_attention"] <= 1
+    assert "transformer" in done.stderr and "accuracy" in done.stderr  # progress goes to stderr
+
+
+def test_recall_prints_one_entry_per_distance_largest_last():
+    done = run("recall", "--seconds", "0.05", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["k"] == sorted(out["k"]) and out["k"][0] == 1 and out["k"][-1] >= 25
+    for kind in ("elman", "gated"):
+        assert set(out[kind]) == {"accuracy", "grad_norm"}
+        assert len(out[kind]["accuracy"]) == len(out[kind]["grad_norm"]) == len(out["k"])
+        assert all(0 <= a <= 1 for a in out[kind]["accuracy"])
+        assert all(g > 0 and math.isfinite(g) for g in out[kind]["grad_norm"])
+
+
+def test_without_json_a_table_is_printed():
+    done = run("recall", "--seconds", "0.05")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].split()[0] == "k" and "elman" in done.stdout and "gated" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reverse", "--seconds", "61"], "at most 60"),
+        (["recall", "--seconds", "0"], "above 0"),
+        (["sort", "--lo", "9", "--hi", "4"], "--lo and --hi"),
+        (["shuffle"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_get_a_message_not_a_traceback(args, message):
+    done = run(*args)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr

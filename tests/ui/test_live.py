@@ -1,0 +1,116 @@
+"""The live-training slot: one run per server, in a child process, a hard time limit, a Stop, errors
+kept on the run. The work functions live at module level: the child process imports them."""
+
+import os
+import time
+
+from ui import live
+from ui.live import LiveRun, Slot
+
+
+def until_stopped(config, emit, should_stop):
+    """Work that reports a tick every 10 ms and runs until it is told to stop."""
+    n = 0
+    while not should_stop():
+        emit((config, n))
+        n += 1
+        time.sleep(0.01)
+    return n
+
+
+def broken(config, emit, should_stop):
+    emit("started")
+    raise RuntimeError("out of letters")
+
+
+def dies(config, emit, should_stop):
+    emit("started")
+    time.sleep(0.2)  # let the event reach the server before the process vanishes
+    os._exit(3)
+
+
+def deaf(config, emit, should_stop):
+    """Work that never asks whether to stop."""
+    while True:
+        time.sleep(0.05)
+
+
+def pid(config, emit, should_stop):
+    return os.getpid()
+
+
+def test_a_second_start_is_refused_while_one_runs():
+    slot = Slot()
+    first = slot.start("one", 30, until_stopped)
+    assert first is not None and slot.busy()
+    assert slot.start("two", 30, until_stopped) is None  # refused, and the first run is untouched
+    assert slot.current is first
+    first.stop()
+    assert first.wait(30)
+    assert not slot.busy()
+    second = slot.start("two", 30, until_stopped)  # free again once the first ended
+    assert second is not None and second is not first
+    second.stop()
+    assert second.wait(30)
+
+
+def test_a_run_ends_at_its_time_limit_with_every_event_in_order():
+    run = Slot().start("limited", 2.0, until_stopped, config="cfg")
+    assert run.wait(30), "the run went on past its limit"
+    assert run.error is None
+    assert run.result == len(run.events) > 0  # the work's own return value, and every event it emitted
+    assert run.events == [("cfg", n) for n in range(len(run.events))]
+
+
+def test_the_work_runs_in_another_process():
+    run = Slot().start("where", 10, pid)
+    assert run.wait(30)
+    assert isinstance(run.result, int) and run.result != os.getpid()
+
+
+def test_stop_ends_a_run_early():
+    run = Slot().start("stopped", 60, until_stopped)
+    while not run.events:
+        time.sleep(0.05)
+    run.stop()
+    assert run.wait(15)
+    assert run.elapsed() < 30 and run.error is None and run.result >= 1
+
+
+def test_an_error_is_kept_on_the_run_and_frees_the_slot():
+    slot = Slot()
+    run = slot.start("broken", 30, broken)
+    assert run.wait(30)
+    assert run.error == "RuntimeError: out of letters"
+    assert run.result is None and run.events == ["started"]
+    assert not slot.busy()
+
+
+def test_a_process_that_dies_is_reported():
+    run = Slot().start("dies", 30, dies)
+    assert run.wait(30)
+    assert run.error == "the training process ended without a result (exit code 3)"
+    assert run.events == ["started"]
+
+
+def test_work_that_ignores_the_limit_is_ended(monkeypatch):
+    monkeypatch.setattr(live, "GRACE", 0.5)
+    run = Slot().start("deaf", 1.0, deaf)
+    assert run.wait(30)
+    assert run.error == "the training did not stop at its 1 s limit and was ended"
+    assert run.elapsed() < 15
+
+
+def test_two_runs_keep_their_own_events():
+    a, b = LiveRun("a", 1), LiveRun("b", 1)
+    a.events.append(1)
+    assert b.events == [] and a.config is None
+
+
+def test_wait_gives_up_at_its_timeout():
+    run = Slot().start("long", 60, until_stopped)
+    try:
+        assert run.wait(0.2) is False
+    finally:
+        run.stop()
+        assert run.wait(30)
