@@ -236,12 +236,15 @@ def unpack_gallery(stored: dict) -> Drawing:
 
 
 def record(path=None) -> dict:
-    """Score the checkpoint again, draw the page's default grid, score the reference images; write all three into
-    its meta (`python -m engine.evaluate density --record`); weights untouched."""
-    from engine.density.train import PixelCNNConfig, load, save
+    """Score the checkpoint again, draw the page's default grid, score the reference images, fit the linear
+    probes again; write all four into its meta (`python -m engine.evaluate density --record`); weights untouched."""
+    from engine.density.data import load_splits
+    from engine.density.train import PixelCNNConfig, load, probe_accuracies, save
 
     trained, meta = load(path)
     metrics = evaluate(trained) | {k: meta["metrics"][k] for k in KEPT if k in meta["metrics"]}
     shown = {"gallery": gallery(trained), "reference": stored_reference(reference_scores(trained))}
-    save(trained, PixelCNNConfig(**meta["config"]), meta["history"], metrics, path, shown)
+    history = meta["history"]
+    history["representation"] |= probe_accuracies(trained.pixelcnn, load_splits())
+    save(trained, PixelCNNConfig(**meta["config"]), history, metrics, path, shown)
     return metrics

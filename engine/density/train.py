@@ -142,12 +142,14 @@ def features(model: PixelCNN, images: torch.Tensor) -> torch.Tensor:
 
 
 def probe_accuracy(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray) -> float:
-    """Test accuracy of a standardised, L2-regularised logistic regression (a linear probe)."""
+    """Test accuracy of a standardised, L2-regularised logistic regression (a linear probe), fitted to
+    convergence: at scikit-learn's default tolerance L-BFGS stopped early, where the last rounding of the
+    machine's BLAS moved the answer (0.8882 where the figure was recorded, 0.8839 on another machine)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.1))
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=20_000, C=0.1, tol=1e-6))
     probe.fit(x_train, y_train)
     return round(float(probe.score(x_test, y_test)), 4)
 

@@ -110,6 +110,7 @@ def test_the_stop_button_ends_the_run_and_the_page_says_so(run_page, monkeypatch
     monkeypatch.setattr(recall_ui, "RecallConfig", lambda **kw: RecallConfig(**{**kw, "ks": (1, 2, 3), "seconds": 5.0}))
     at = run_page(RNN)
     at.button(key="recall.run.go").click().run()
+    assert at.button(key="recall.run.go").disabled  # no second start from the same page while it runs
     at.button(key="recall.run.stop").click().run()
     run = finish(at, recall_ui.KEY)
     assert run.result.stopped and run.elapsed() < 10
