@@ -57,7 +57,7 @@ def test_greedy_decoding_equals_a_direct_forward_pass(trained, name):
     fast = race.greedy(model, src, 9)
     slow = direct_greedy(model, src, 9)
     assert fast == slow
-    assert sum(w == toy.solve("reverse", s) for w, s in zip(fast, strings, strict=True)) >= 1  # it has learned some
+    assert len(set(fast)) > len(strings) // 2  # what it writes depends on what it reads: a real comparison
     acc = race.sequence_accuracy(model, "reverse", toy.batch_of("reverse", strings))
     assert acc == pytest.approx(np.mean([w == toy.solve("reverse", s) for w, s in zip(slow, strings, strict=True)]))
 
