@@ -1,6 +1,7 @@
 """The live race: training lowers the loss, greedy decoding equals a direct forward pass, the clocks and
 the alignment score measure what they say."""
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -75,6 +76,10 @@ def test_alignment_scores_the_weight_on_the_position_the_task_reads():
     reversal[0, 0, [0, 1, 2, 3], [3, 2, 1, 0]] = 1.0  # "abcd" reversed; rotate reads 3, 0, 1, 2 instead
     assert race.alignment("reverse", reversal, ["abcd"]).tolist() == [1.0]
     assert race.alignment("rotate", reversal, ["abcd"]).tolist() == [0.5]  # right at outputs 0 and 2 only
+    rotation = np.zeros((1, 1, 5, 5))
+    rotation[0, 0, [0, 1, 2, 3], [3, 0, 1, 2]] = 1.0  # not symmetric: rows are outputs, columns the letters read
+    assert race.alignment("rotate", rotation, ["abcd"]).tolist() == [1.0]
+    assert race.alignment("rotate", rotation.transpose(0, 1, 3, 2), ["abcd"]).tolist() == [0.0]
 
 
 def test_cross_attention_rows_sum_to_one(trained):
@@ -87,13 +92,19 @@ def test_cross_attention_rows_sum_to_one(trained):
 def test_seconds_to_is_the_first_evaluation_at_the_target():
     rows = [{"seconds": 0.0, "accuracy": 0.0}, {"seconds": 1.0, "accuracy": 0.92}, {"seconds": 2.0, "accuracy": 0.89}]
     assert race.seconds_to(rows) == 1.0
+    assert race.seconds_to([{"seconds": 0.5, "accuracy": 0.9}]) == 0.5  # "at or above"
     assert race.seconds_to(rows, 0.95) is None
 
 
 def test_a_run_gives_each_model_its_budget_and_records_what_it_measured():
     events = []
+    start = time.perf_counter()
     result = race.Race(SMALL).run(lambda *event: events.append(event))
+    wall = time.perf_counter() - start
     assert not result.stopped
+    # the clocks count only training steps: together they are less than the run's wall time (which adds
+    # the evaluations), and each stops within a step or so of its budget
+    assert sum(result.summary[n]["seconds"] for n in race.NAMES) < wall
     for name in race.NAMES:
         s = result.summary[name]
         rows = [r for r in result.rows if r["model"] == name]
@@ -125,3 +136,14 @@ def test_a_run_ends_when_asked_and_says_so():
 def test_bad_settings_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
         race.Race(race.RaceConfig(**change))
+
+
+def test_each_clock_counts_its_own_steps_only(monkeypatch):
+    """With a clock that moves 10 ms per reading, each step costs exactly 10 ms: a 1 s budget is 100 steps
+    each, whatever the evaluations (which read no clock) cost."""
+    ticks = iter(range(10**9))
+    monkeypatch.setattr(race.time, "perf_counter", lambda: next(ticks) * 0.01)
+    result = race.Race(SMALL).run()
+    for name in race.NAMES:
+        assert result.summary[name]["steps"] in (100, 101), result.summary[name]
+        assert result.summary[name]["seconds"] == pytest.approx(0.01 * result.summary[name]["steps"])
