@@ -76,7 +76,8 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
 
 
 def test_the_load_test_drives_every_page_through_the_protocol(tmp_path):
-    """Two protocol clients for a few seconds against a real server: reruns happen, nothing fails."""
+    """Two protocol clients for a few seconds against a real server, then again while a third visitor's
+    live race trains: reruns happen, the race runs throughout, nothing fails."""
     out = tmp_path / "load.json"
     result = subprocess.run(
         [
@@ -89,6 +90,7 @@ def test_the_load_test_drives_every_page_through_the_protocol(tmp_path):
             "8",
             "--settle",
             "0",
+            "--live",
             "--json",
             str(out),
         ],
@@ -98,7 +100,9 @@ def test_the_load_test_drives_every_page_through_the_protocol(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    (run,) = json.loads(out.read_text())
-    assert run["sessions"] == 2 and run["errors"] == []
-    assert run["reruns"] >= 2 and run["p50_ms"] > 0
-    assert run["rss_peak_mb"] >= run["rss_before_mb"] > 100
+    runs = json.loads(out.read_text())
+    assert [r["live"] for r in runs] == [False, True]  # the second window ran while a live race trained
+    for run in runs:  # its errors would include a race that was not running for the whole window
+        assert run["sessions"] == 2 and run["errors"] == []
+        assert run["reruns"] >= 2 and run["p50_ms"] > 0
+        assert run["rss_peak_mb"] >= run["rss_before_mb"] > 100

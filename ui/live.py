@@ -26,6 +26,7 @@ import streamlit as st
 Work = Callable[[Any, Callable[[Any], None], Callable[[], bool]], Any]
 GRACE = 10.0  # seconds past its limit before a child that does not stop is ended
 CONTEXT = multiprocessing.get_context("spawn")  # never fork a server that runs threads
+CHILD_THREADS = 1  # tiny models: one thread trains them as fast as two (measured), and the server keeps a core
 
 
 @dataclass
@@ -88,7 +89,11 @@ class Slot:
 
 
 def _child(work: Work, config: Any, limit: float, events: Any, stop: Any) -> None:
-    """In the child process: run the work, sending ("event", x) for each event, then its result or error."""
+    """In the child process: run the work, sending ("event", x) for each event, then its result or error.
+    The child trains on one core, once set at its start, and leaves the other to the server's visitors."""
+    import torch
+
+    torch.set_num_threads(CHILD_THREADS)
     started = time.monotonic()
     try:
         result = work(

@@ -138,8 +138,13 @@ def _calls_to(name: str, path: Path) -> list[int]:
 
 
 def test_torch_threads_are_set_once_at_start_never_per_request():
-    """Only at module level of the loaders (once per server) and in the training CLI's main()."""
-    allowed = {"ui/loaders.py", "engine/train.py"}
+    """Only at module level of the loaders (once per server), in the training CLI's main() and at the
+    start of a live training's own child process (never in the server's)."""
+    allowed = {"ui/loaders.py", "engine/train.py", "ui/live.py"}
+    live = ast.parse((ROOT / "ui" / "live.py").read_text())
+    child = next(n for n in live.body if isinstance(n, ast.FunctionDef) and n.name == "_child")
+    assert len(_calls_to("set_num_threads", ROOT / "ui" / "live.py")) == 1
+    assert any(getattr(n, "func", None) and getattr(n.func, "attr", "") == "set_num_threads" for n in ast.walk(child))
     for layer in ("engine", "ui", "pages"):
         for path in sorted((ROOT / layer).rglob("*.py")):
             relative = str(path.relative_to(ROOT))
