@@ -113,5 +113,5 @@ def test_the_stop_button_ends_the_run_and_the_page_says_so(run_page, monkeypatch
     assert at.button(key="recall.run.go").disabled  # no second start from the same page while it runs
     at.button(key="recall.run.stop").click().run()
     run = finish(at, recall_ui.KEY)
-    assert run.result.stopped and run.elapsed() < 10
+    assert run.result.stopped and run.elapsed() < 20  # its budget was 30 s of training
     assert any(i.value.startswith("Stopped after") for i in at.info)
