@@ -4,7 +4,10 @@ import streamlit as st
 
 from ui.navigation import EXPLAINERS
 
-st.set_page_config(page_title="Unrolled", page_icon=":material/all_inclusive:", layout="wide")
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-pages = [st.Page(e.path, title=e.title, icon=e.icon) for e in EXPLAINERS]
-st.navigation({"Unrolled": [home], "Explainers": pages}).run()
+# A live training's child process is spawned from inside this script and re-imports it as __mp_main__:
+# it must not draw the app there.
+if __name__ != "__mp_main__":
+    st.set_page_config(page_title="Unrolled", page_icon=":material/all_inclusive:", layout="wide")
+    home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+    pages = [st.Page(e.path, title=e.title, icon=e.icon) for e in EXPLAINERS]
+    st.navigation({"Unrolled": [home], "Explainers": pages}).run()

@@ -12,6 +12,8 @@ it has not within GRACE seconds more; a closed tab cannot leave a run going.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
 import queue
 import threading
 import time
@@ -73,58 +75,84 @@ class Slot:
         return self.current is not None and not self.current.done
 
     def start(self, title: str, limit: float, work: Work, config: Any = None) -> LiveRun | None:
-        """Start `work(config, ...)` in a child process unless a run is going (then None)."""
+        """Start `work(config, ...)` in a child process unless a run is going (then None). A start that
+        fails (the work cannot be sent to a child, no process can be made) ends the run with its error."""
         with self.lock:
             if self.busy():
                 return None
             run = LiveRun(title, limit, config)
             self.current = run
-        events = CONTEXT.Queue()
-        child = CONTEXT.Process(
-            target=_child, args=(work, config, limit, events, run.stop_requested), name=f"live: {title}", daemon=True
-        )
-        child.start()
-        threading.Thread(target=_copy, args=(run, child, events), name=f"live copy: {title}", daemon=True).start()
+        try:
+            events = CONTEXT.Queue()
+            deadline = run.started + limit  # the same monotonic clock in both processes (Linux)
+            args = (work, config, deadline, events, run.stop_requested)
+            child = CONTEXT.Process(target=_child, args=args, name=f"live: {title}", daemon=True)
+            child.start()
+            threading.Thread(target=_copy, args=(run, child, events), name=f"live copy: {title}", daemon=True).start()
+        except Exception as err:
+            run.error = f"the training could not start: {type(err).__name__}: {err}"
+            run.ended = time.monotonic()
         return run
 
 
-def _child(work: Work, config: Any, limit: float, events: Any, stop: Any) -> None:
+def _child(work: Work, config: Any, deadline: float, events: Any, stop: Any) -> None:
     """In the child process: run the work, sending ("event", x) for each event, then its result or error.
-    The child trains on one core, once set at its start, and leaves the other to the server's visitors."""
+    The child trains on one core, once set at its start, and leaves the other to the server's visitors;
+    it ends itself if the server goes away (nobody would read what it sends)."""
     import torch
 
     torch.set_num_threads(CHILD_THREADS)
-    started = time.monotonic()
+    threading.Thread(target=_end_when_orphaned, daemon=True).start()
+
+    def send(kind: str, value: Any) -> None:
+        try:
+            pickle.dumps(value)  # the queue pickles in a thread of its own, where a failure would be lost
+        except Exception as err:
+            kind, value = "error", f"the training produced a {type(value).__name__} that cannot be sent: {err}"
+        events.put((kind, value))
+
     try:
-        result = work(
-            config, lambda x: events.put(("event", x)), lambda: stop.is_set() or time.monotonic() - started >= limit
-        )
-        events.put(("result", result))
+        send("result", work(config, lambda x: send("event", x), lambda: stop.is_set() or time.monotonic() >= deadline))
     except Exception as err:  # reported on the page that started it, never raised into the server
-        events.put(("error", f"{type(err).__name__}: {err}"))
+        send("error", f"{type(err).__name__}: {err}")
+
+
+def _end_when_orphaned() -> None:
+    parent = multiprocessing.parent_process()
+    while parent is not None and parent.is_alive():
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _copy(run: LiveRun, child: Any, events: Any) -> None:
-    """In the server: move the child's events onto `run` until it sends its result or error, or dies."""
-    kind = "event"
+    """In the server: move the child's events onto `run` until it sends its result or error, dies, or
+    overruns its limit by GRACE seconds (checked at every message, so a chatty child is ended too)."""
     try:
-        while kind == "event":
+        while True:
+            if run.elapsed() > run.limit + GRACE:
+                child.terminate()
+                run.error = f"the training did not stop at its {run.limit:.0f} s limit and was ended"
+                break
             try:
                 kind, value = events.get(timeout=0.2)
             except queue.Empty:
-                if not child.is_alive():
-                    kind, value = "error", f"the training process ended without a result (exit code {child.exitcode})"
-                elif run.elapsed() > run.limit + GRACE:
-                    child.terminate()
-                    kind, value = "error", f"the training did not stop at its {run.limit:.0f} s limit and was ended"
-                else:
+                if child.is_alive():
                     continue
+                try:  # its last message may still be on its way
+                    kind, value = events.get(timeout=1.0)
+                except queue.Empty:
+                    run.error = f"the training process ended without a result (exit code {child.exitcode})"
+                    break
             if kind == "event":
                 run.events.append(value)
-            elif kind == "result":
+                continue
+            if kind == "result" and value is not None:
                 run.result = value
             else:
-                run.error = value
+                run.error = value if kind == "error" else "the training ended without a result"
+            break
+    except Exception as err:  # a message that cannot be read: the run ends, the server goes on
+        run.error = f"the training's messages could not be read: {type(err).__name__}: {err}"
     finally:
         child.join(GRACE)
         if child.is_alive():

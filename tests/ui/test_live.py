@@ -114,3 +114,39 @@ def test_wait_gives_up_at_its_timeout():
     finally:
         run.stop()
         assert run.wait(30)
+
+
+def chatty_and_deaf(config, emit, should_stop):
+    """Work that never asks whether to stop and reports every 20 ms."""
+    while True:
+        emit(0)
+        time.sleep(0.02)
+
+
+def sends_a_lambda(config, emit, should_stop):
+    emit(lambda: None)
+    return 1
+
+
+def test_work_that_ignores_the_limit_is_ended_even_while_it_keeps_reporting(monkeypatch):
+    monkeypatch.setattr(live, "GRACE", 0.5)
+    run = Slot().start("chatty", 1.0, chatty_and_deaf)
+    assert run.wait(30)
+    assert run.error == "the training did not stop at its 1 s limit and was ended"
+    assert run.events and run.elapsed() < 15
+
+
+def test_a_start_that_fails_ends_the_run_and_frees_the_slot():
+    slot = Slot()
+    run = slot.start("local", 10, lambda config, emit, should_stop: 1)  # a lambda cannot be sent to a child
+    assert run.done and run.error.startswith("the training could not start: ")
+    assert not slot.busy()
+    again = slot.start("fine", 10, pid)
+    assert again.wait(30) and again.error is None
+
+
+def test_an_event_that_cannot_be_sent_is_reported():
+    run = Slot().start("unsendable", 10, sends_a_lambda)
+    assert run.wait(30)
+    assert run.error.startswith("the training produced a function that cannot be sent")
+    assert run.events == []
