@@ -31,34 +31,40 @@ class TaggerConfig(WordRNNConfig):
     """Sizes and recipe of the POS tagger (the WordRNNConfig defaults); saved with the checkpoint."""
 
 
-def silver_sentences() -> list[tuple[list[str], list[str]]]:
-    """(words, UPOS tags) for every VADER sentence, tagged by spaCy once and cached in data/."""
-    cache = corpora.DATA_DIR / "silver-upos-v1.jsonl"
+def silver_sentences(split: str) -> list[tuple[list[str], list[str]]]:
+    """(words, UPOS tags) for the VADER sentences of one split (by a hash of the sentence), tagged by spaCy
+    once and cached in data/. Every sentence is tokenised to find its split; only that split is tagged."""
+    cache = corpora.DATA_DIR / f"silver-upos-{split}-v1.jsonl"
     if cache.is_file():
         return [tuple(json.loads(line)) for line in cache.read_text().splitlines()]
     import spacy  # training-time only (requirements-train.txt)
 
     nlp = spacy.load(SPACY_MODEL, disable=["parser", "ner", "lemmatizer"])
     texts = [text for name in corpora.VADER_SETS for _, text in corpora.vader_snippets(name)]
+    docs = [doc for doc in nlp.tokenizer.pipe(texts, batch_size=256) if _split_of(_words(doc)) == split]
     tagged = []
-    for doc in nlp.pipe(texts, batch_size=256):
+    for doc in nlp.pipe(docs, batch_size=256):  # tagging leaves the tokens as they are
         tokens = [t for t in doc if not t.is_space]
-        if tokens:
-            tagged.append(([t.text for t in tokens], [t.pos_ for t in tokens]))
+        tagged.append(([t.text for t in tokens], [t.pos_ for t in tokens]))
     tmp = cache.with_suffix(".tmp")
-    tmp.write_text("\n".join(json.dumps(pair) for pair in tagged) + "\n")
+    tmp.write_text("".join(json.dumps(pair) + "\n" for pair in tagged))
     tmp.replace(cache)
     return tagged
 
 
+def _words(doc) -> list[str]:
+    return [t.text for t in doc if not t.is_space]
+
+
+def _split_of(words: list[str]) -> str | None:
+    """A sentence's split; None for one with no words."""
+    return corpora.split_of(" ".join(words), 0.05, 0.1) if words else None
+
+
 def split_items(split: str) -> list[Item]:
-    """Sentences of one split (by a hash of the sentence), tags as ids."""
+    """Sentences of one split, tags as ids."""
     index = {tag: i for i, tag in enumerate(UPOS)}
-    return [
-        (words, [index[t] for t in tags])
-        for words, tags in silver_sentences()
-        if corpora.split_of(" ".join(words), 0.05, 0.1) == split
-    ]
+    return [(words, [index[t] for t in tags]) for words, tags in silver_sentences(split)]
 
 
 def _loss(model: WordRNN, batch, targets: list[list[int]], word_dropout: float) -> torch.Tensor:
