@@ -12,8 +12,6 @@ it has not within GRACE seconds more; a closed tab cannot leave a run going.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import pickle
 import queue
 import threading
 import time
@@ -23,12 +21,13 @@ from typing import Any
 
 import streamlit as st
 
+from ui.live_child import run_child
+
 # work(config, emit, should_stop) -> result, a module-level function (it is imported in the child):
 # `emit(event)` records one event, `should_stop()` asks to end early. Events and result must pickle.
 Work = Callable[[Any, Callable[[Any], None], Callable[[], bool]], Any]
 GRACE = 10.0  # seconds past its limit before a child that does not stop is ended
 CONTEXT = multiprocessing.get_context("spawn")  # never fork a server that runs threads
-CHILD_THREADS = 1  # tiny models: one thread trains them as fast as two (measured), and the server keeps a core
 
 
 @dataclass
@@ -86,42 +85,13 @@ class Slot:
             events = CONTEXT.Queue()
             deadline = run.started + limit  # the same monotonic clock in both processes (Linux)
             args = (work, config, deadline, events, run.stop_requested)
-            child = CONTEXT.Process(target=_child, args=args, name=f"live: {title}", daemon=True)
+            child = CONTEXT.Process(target=run_child, args=args, name=f"live: {title}", daemon=True)
             child.start()
             threading.Thread(target=_copy, args=(run, child, events), name=f"live copy: {title}", daemon=True).start()
         except Exception as err:
             run.error = f"the training could not start: {type(err).__name__}: {err}"
             run.ended = time.monotonic()
         return run
-
-
-def _child(work: Work, config: Any, deadline: float, events: Any, stop: Any) -> None:
-    """In the child process: run the work, sending ("event", x) for each event, then its result or error.
-    The child trains on one core, once set at its start, and leaves the other to the server's visitors;
-    it ends itself if the server goes away (nobody would read what it sends)."""
-    import torch
-
-    torch.set_num_threads(CHILD_THREADS)
-    threading.Thread(target=_end_when_orphaned, daemon=True).start()
-
-    def send(kind: str, value: Any) -> None:
-        try:
-            pickle.dumps(value)  # the queue pickles in a thread of its own, where a failure would be lost
-        except Exception as err:
-            kind, value = "error", f"the training produced a {type(value).__name__} that cannot be sent: {err}"
-        events.put((kind, value))
-
-    try:
-        send("result", work(config, lambda x: send("event", x), lambda: stop.is_set() or time.monotonic() >= deadline))
-    except Exception as err:  # reported on the page that started it, never raised into the server
-        send("error", f"{type(err).__name__}: {err}")
-
-
-def _end_when_orphaned() -> None:
-    parent = multiprocessing.parent_process()
-    while parent is not None and parent.is_alive():
-        time.sleep(1.0)
-    os._exit(1)
 
 
 def _copy(run: LiveRun, child: Any, events: Any) -> None:

@@ -2,6 +2,8 @@
 each topic lives in engine/<topic>/ and ui/<topic>/ over engine/common/, and no topic imports another."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,10 +142,10 @@ def _calls_to(name: str, path: Path) -> list[int]:
 def test_torch_threads_are_set_once_at_start_never_per_request():
     """Only at module level of the loaders (once per server), in the training CLI's main() and at the
     start of a live training's own child process (never in the server's)."""
-    allowed = {"ui/loaders.py", "engine/train.py", "ui/live.py"}
-    live = ast.parse((ROOT / "ui" / "live.py").read_text())
-    child = next(n for n in live.body if isinstance(n, ast.FunctionDef) and n.name == "_child")
-    assert len(_calls_to("set_num_threads", ROOT / "ui" / "live.py")) == 1
+    allowed = {"ui/loaders.py", "engine/train.py", "ui/live_child.py"}
+    live = ast.parse((ROOT / "ui" / "live_child.py").read_text())
+    child = next(n for n in live.body if isinstance(n, ast.FunctionDef) and n.name == "run_child")
+    assert len(_calls_to("set_num_threads", ROOT / "ui" / "live_child.py")) == 1
     assert any(getattr(n, "func", None) and getattr(n.func, "attr", "") == "set_num_threads" for n in ast.walk(child))
     for layer in ("engine", "ui", "pages"):
         for path in sorted((ROOT / layer).rglob("*.py")):
@@ -153,3 +155,30 @@ def test_torch_threads_are_set_once_at_start_never_per_request():
     loaders = ast.parse((ROOT / "ui" / "loaders.py").read_text())
     top_level = [n for n in loaders.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
     assert any(getattr(n.value.func, "attr", "") == "set_num_threads" for n in top_level)
+
+
+def test_the_live_child_module_loads_neither_streamlit_nor_torch():
+    """A live training's child imports ui.live_child, and the work's own module: starting one must not
+    cost Streamlit (the server's) or torch (the work's module brings it when it needs it)."""
+    code = "import sys, ui.live_child; print(sorted(m for m in ('streamlit', 'torch') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _names_used(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} | {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+    }
+
+
+def test_only_the_gpt_page_loads_the_gpt():
+    """gpt.safetensors is read by `load_gpt`, through the loader `gpt_model` (the classifier's copy
+    through `gpt_classifier`); only the GPT page and ui/gpt/ reach them, so a damaged GPT checkpoint
+    can break no other page (what the browser's corrupt-checkpoint test relies on)."""
+    users = set()
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]:
+        if _names_used(path) & {"gpt_model", "gpt_classifier", "load_gpt"}:
+            users.add(str(path.relative_to(ROOT)))
+    assert {"pages/gpt.py", "ui/loaders.py"} <= users
+    assert all(u in ("pages/gpt.py", "ui/loaders.py") or u.startswith("ui/gpt/") for u in users), users

@@ -1,42 +1,24 @@
 """The live-training slot: one run per server, in a child process, a hard time limit, a Stop, errors
-kept on the run. The work functions live at module level: the child process imports them."""
+kept on the run. The work functions are in tests/ui/live_work.py: the child process imports them."""
 
 import os
 import time
 
+import torch
+
+from tests.ui import live_torch_work
+from tests.ui.live_work import (
+    broken,
+    chatty_and_deaf,
+    deaf,
+    dies,
+    pid,
+    sends_a_lambda,
+    torch_threads,
+    until_stopped,
+)
 from ui import live
 from ui.live import LiveRun, Slot
-
-
-def until_stopped(config, emit, should_stop):
-    """Work that reports a tick every 10 ms and runs until it is told to stop."""
-    n = 0
-    while not should_stop():
-        emit((config, n))
-        n += 1
-        time.sleep(0.01)
-    return n
-
-
-def broken(config, emit, should_stop):
-    emit("started")
-    raise RuntimeError("out of letters")
-
-
-def dies(config, emit, should_stop):
-    emit("started")
-    time.sleep(0.2)  # let the event reach the server before the process vanishes
-    os._exit(3)
-
-
-def deaf(config, emit, should_stop):
-    """Work that never asks whether to stop."""
-    while True:
-        time.sleep(0.05)
-
-
-def pid(config, emit, should_stop):
-    return os.getpid()
 
 
 def test_a_second_start_is_refused_while_one_runs():
@@ -55,7 +37,7 @@ def test_a_second_start_is_refused_while_one_runs():
 
 
 def test_a_run_ends_at_its_time_limit_with_every_event_in_order():
-    run = Slot().start("limited", 8.0, until_stopped, config="cfg")  # the limit counts the child's start-up too
+    run = Slot().start("limited", 4.0, until_stopped, config="cfg")  # the limit counts the child's start-up too
     assert run.wait(30), "the run went on past its limit"
     assert run.error is None
     assert run.result == len(run.events) > 0  # the work's own return value, and every event it emitted
@@ -66,6 +48,16 @@ def test_the_work_runs_in_another_process():
     run = Slot().start("where", 10, pid)
     assert run.wait(30)
     assert isinstance(run.result, int) and run.result != os.getpid()
+
+
+def test_the_child_trains_on_one_thread_whenever_it_imports_torch():
+    """Set once at the child's start: for a work whose module imports torch (as the trainings' do) and
+    for one that imports it only when it runs. The server's own threads are untouched."""
+    before = torch.get_num_threads()
+    eager, lazy = Slot().start("eager", 30, live_torch_work.threads), Slot().start("lazy", 30, torch_threads)
+    assert eager.wait(30) and lazy.wait(30), (eager.error, lazy.error)
+    assert eager.result == 1 and lazy.result == (True, 1)
+    assert torch.get_num_threads() == before
 
 
 def test_stop_ends_a_run_early():
@@ -116,23 +108,11 @@ def test_wait_gives_up_at_its_timeout():
         assert run.wait(30)
 
 
-def chatty_and_deaf(config, emit, should_stop):
-    """Work that never asks whether to stop and reports every 20 ms."""
-    while True:
-        emit(0)
-        time.sleep(0.02)
-
-
-def sends_a_lambda(config, emit, should_stop):
-    emit(lambda: None)
-    return 1
-
-
 def test_work_that_ignores_the_limit_is_ended_even_while_it_keeps_reporting(monkeypatch):
     monkeypatch.setattr(live, "GRACE", 0.5)
-    run = Slot().start("chatty", 8.0, chatty_and_deaf)  # the limit counts the child's start-up too
+    run = Slot().start("chatty", 4.0, chatty_and_deaf)  # the limit counts the child's start-up too
     assert run.wait(40)
-    assert run.error == "the training did not stop at its 8 s limit and was ended"
+    assert run.error == "the training did not stop at its 4 s limit and was ended"
     assert run.events and run.elapsed() < 20
 
 
