@@ -20,14 +20,22 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
+def evaluate_main(capsys, *args: str) -> subprocess.CompletedProcess:
+    """`python -m engine.evaluate ARGS` through its main() in this process (a real process is started
+    by the tests that say so): the same status and output, without loading torch again."""
+    status = evaluate.main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["engine.evaluate", *args], status, out, err)
+
+
 def test_evaluate_prints_one_json_object():
-    result = run("engine.evaluate", "digits", "--json")
+    result = run("engine.evaluate", "digits", "--json")  # a real process, as a user runs it
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert metrics["n"] == 360 and metrics["accuracy"] >= 0.95
 
 
-def test_evaluate_on_a_user_file(tmp_path):
+def test_evaluate_on_a_user_file(tmp_path, capsys):
     _, _, x, y = digits.load_split(digits.DigitsConfig())
     rows = [
         ",".join(str(int(v)) for v in (img.flatten() * 16).round().tolist()) + f",{int(lab)}"
@@ -35,7 +43,7 @@ def test_evaluate_on_a_user_file(tmp_path):
     ]
     path = tmp_path / "mine.csv"
     path.write_text("\n".join(rows) + "\n")
-    result = run("engine.evaluate", "digits", "--data", str(path), "--json")
+    result = evaluate_main(capsys, "digits", "--data", str(path), "--json")
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     model, _ = digits.load()
@@ -87,8 +95,8 @@ def test_bad_data_in_a_real_process(tmp_path):
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_missing_checkpoint_exits_2_with_the_rebuild_command(tmp_path):
-    result = run("engine.evaluate", "digits", "--checkpoint", str(tmp_path / "gone.safetensors"))
+def test_missing_checkpoint_exits_2_with_the_rebuild_command(tmp_path, capsys):
+    result = evaluate_main(capsys, "digits", "--checkpoint", str(tmp_path / "gone.safetensors"))
     assert result.returncode == 2
     assert "python -m engine.train digits" in result.stderr and "Traceback" not in result.stderr
 
@@ -104,11 +112,11 @@ def test_train_cli_smoke(tmp_path, name):
     assert isinstance(tensors_model.features[0].weight, torch.Tensor)
 
 
-def test_gpt_scores_a_user_text_file(tmp_path):
+def test_gpt_scores_a_user_text_file(tmp_path, capsys):
     path = tmp_path / "speech.txt"
     text = "Friends, Romans, countrymen, lend me your ears;\nI come to bury Caesar, not to praise him.\n"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())  # with a BOM, which is not part of the text
-    result = run("engine.evaluate", "gpt", "--data", str(path), "--json")
+    result = evaluate_main(capsys, "gpt", "--data", str(path), "--json")
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     assert metrics["n_chars"] == len(text)

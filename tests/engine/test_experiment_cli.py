@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from engine import experiment
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,7 +19,18 @@ def run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def run_main(capsys, *args: str) -> subprocess.CompletedProcess:
+    """The same through main() in this process: its status (argparse's exit status too) and output."""
+    try:
+        status = experiment.main(list(args))
+    except SystemExit as exit_:
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["engine.experiment", *args], status, out, err)
+
+
 def test_the_race_prints_one_json_object():
+    # a real process, as a user runs it
     done = run("reverse", "--seconds", "0.5", "--lo", "2", "--hi", "5", "--seed", "2", "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
@@ -30,8 +43,8 @@ def test_the_race_prints_one_json_object():
     assert "transformer" in done.stderr and "accuracy" in done.stderr  # progress goes to stderr
 
 
-def test_recall_prints_one_entry_per_distance_largest_last():
-    done = run("recall", "--seconds", "0.05", "--json")
+def test_recall_prints_one_entry_per_distance_largest_last(capsys):
+    done = run_main(capsys, "recall", "--seconds", "0.05", "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["k"] == sorted(out["k"]) and out["k"][0] == 1 and out["k"][-1] >= 25
@@ -42,8 +55,8 @@ def test_recall_prints_one_entry_per_distance_largest_last():
         assert all(g > 0 and math.isfinite(g) for g in out[kind]["grad_norm"])
 
 
-def test_without_json_a_table_is_printed():
-    done = run("recall", "--seconds", "0.05")
+def test_without_json_a_table_is_printed(capsys):
+    done = run_main(capsys, "recall", "--seconds", "0.05")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].split()[0] == "k" and "elman" in done.stdout and "gated" in done.stdout
 
@@ -57,7 +70,7 @@ def test_without_json_a_table_is_printed():
         (["shuffle"], "invalid choice"),
     ],
 )
-def test_bad_arguments_get_a_message_not_a_traceback(args, message):
-    done = run(*args)
+def test_bad_arguments_get_a_message_not_a_traceback(capsys, args, message):
+    done = run_main(capsys, *args)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
