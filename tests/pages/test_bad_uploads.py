@@ -10,6 +10,7 @@ import pytest
 
 from tests.bad_inputs import PROSE, image_cases, pairs_cases, text_cases
 from tests.pages.conftest import widget
+from ui.gpt import likelihood
 
 # (page, uploader key, what the uploader takes, radio to choose first (label, option) or None)
 UPLOADERS = [
@@ -32,6 +33,8 @@ def _upload_name(name: str, kind: str) -> str:
     return name if name.lower().endswith(EXTENSIONS[kind]) else name + EXTENSIONS[kind][0]
 
 
+SCORED = 2_000  # characters of an upload the GPT page scores, in this test
+
 GOOD = {
     "image": next(c for c in image_cases() if c.id == "png-named-jpg"),
     "text": next(c for c in text_cases() if c.id == "utf16-bom"),
@@ -45,7 +48,9 @@ def _html_leaks(at) -> list[str]:
 
 
 @pytest.mark.parametrize(("path", "key", "kind", "choose"), UPLOADERS, ids=[u[1] for u in UPLOADERS])
-def test_every_bad_file_gets_a_message_and_the_page_survives(run_page, path, key, kind, choose):
+def test_every_bad_file_gets_a_message_and_the_page_survives(run_page, monkeypatch, path, key, kind, choose):
+    if key == likelihood.UPLOAD_KEY:  # scoring 20,000 characters (and their shuffle) is not what is tested here
+        monkeypatch.setattr(likelihood, "MAX_SCORE_CHARS", SCORED)
     at = run_page(path)
     if choose:
         widget(at, "radio", choose[0]).set_value(choose[1]).run()
@@ -60,6 +65,10 @@ def test_every_bad_file_gets_a_message_and_the_page_survives(run_page, path, key
             problems.append(f"{case.id}: refused file but no error message")
         elif not case.refuse and errors:
             problems.append(f"{case.id}: good file but error {errors}")
+        if key == likelihood.UPLOAD_KEY and case.id == "one-long-line":
+            cut = f"The file has {len(case.data):,} characters; only the first {SCORED:,} are used."
+            if [i.value for i in at.info] != [cut]:
+                problems.append(f"{case.id}: no note that the file was cut: {[i.value for i in at.info]}")
         if _html_leaks(at):
             problems.append(f"{case.id}: user content rendered as HTML")
         if name.startswith(("<", "../")) and not any(t.value == f"File: {name}" for t in at.text):

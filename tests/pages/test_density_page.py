@@ -72,11 +72,12 @@ def _annotations(at) -> list[dict]:
 def test_moving_the_controls_draws_what_the_engine_draws(run_page, shipped):
     trained, _ = shipped
     at = run_page(PAGE, {"seed": "3", "temp": "0.9"})
-    assert grid_tiles(at).tolist() == draw(trained.pixelcnn, 16, 0.9, 3).images.flatten(1).float().tolist()
+    cooler = draw(trained.pixelcnn, 16, 0.9, 3).images.flatten(1).float().tolist()
+    assert grid_tiles(at).tolist() == cooler
     widget(at, "slider", "Temperature").set_value(1.2).run()
     assert not at.exception and at.query_params["temp"] == "1.2"
     hotter = draw(trained.pixelcnn, 16, 1.2, 3).images.flatten(1).float().tolist()
-    assert grid_tiles(at).tolist() == hotter != draw(trained.pixelcnn, 16, 0.9, 3).images.flatten(1).float().tolist()
+    assert grid_tiles(at).tolist() == hotter != cooler
     widget(at, "selectbox", "Draw").set_value("a 3: p(x | y = 3)").run()
     assert grid_tiles(at).tolist() == draw(trained.pixelcnn, 16, 1.2, 3, label=3).images.flatten(1).float().tolist()
     assert grid(at)["title"] == "16 samples of the digit 3 (seed 3, temperature 1.2)"
