@@ -47,7 +47,7 @@ def run(quick: bool) -> Iterator[Row]:
             "cached": lambda: list(sample(trained, prompt, tokens, seed=0)),
             "naive": lambda: naive_sample(trained, prompt, tokens),
         },
-        2 if quick else 4,
+        1 if quick else 4,
     )
     cached, naive = best["cached"], best["naive"]
     yield Row(

@@ -221,20 +221,26 @@ async def _warm(url: str) -> None:
         raise RuntimeError(f"warm-up failed: {client.errors}")
 
 
-def run_load(session_counts: list[int], seconds: float, settle: float = SETTLE, live: bool = False) -> list[dict]:
+def run_load(
+    session_counts: list[int], seconds: float, settle: float = SETTLE, live: bool = False, server: tuple | None = None
+) -> list[dict]:
     """One server for all counts, warmed by one run of every page first; with `live`, each count is
-    measured twice: as it is, then while another visitor's live race trains."""
-    port = free_port()
+    measured twice: as it is, then while another visitor's live race trains. `server` (port, pid) is
+    one already running on 127.0.0.1, measured as it is; otherwise one is started and stopped here."""
+    port, pid = server or (free_port(), None)
     url = f"ws://127.0.0.1:{port}/_stcore/stream"
-    proc = launch(port)
+    proc = None if server else launch(port)
     try:
-        wait_healthy(proc, port)
+        if proc is not None:
+            wait_healthy(proc, port)
+            pid = proc.pid
         asyncio.run(_warm(url))
         modes = (False, True) if live else (False,)
-        return [asyncio.run(_load(url, proc.pid, n, seconds, settle, mode)) for n in session_counts for mode in modes]
+        return [asyncio.run(_load(url, pid, n, seconds, settle, mode)) for n in session_counts for mode in modes]
     finally:
-        proc.terminate()
-        proc.wait(10)
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
 
 
 def rows(results: list[dict]) -> list[Row]:
@@ -259,10 +265,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=SETTLE, help="seconds to wait before the last memory read")
     parser.add_argument("--live", action="store_true", help="measure each count again while a live race trains")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--server",
+        type=int,
+        nargs=2,
+        metavar=("PORT", "PID"),
+        help="measure a server already running on 127.0.0.1:PORT (PID: its process, for its memory)",
+    )
     args = parser.parse_args(argv)
     if args.live and args.seconds > 100:
         parser.error("--live needs --seconds of at most 100 (the race it starts trains for about 130 s)")
-    results = run_load(args.sessions, args.seconds, args.settle, args.live)
+    if args.server and not Path(f"/proc/{args.server[1]}").is_dir():
+        parser.error(f"--server: no process {args.server[1]}")
+    results = run_load(args.sessions, args.seconds, args.settle, args.live, tuple(args.server or ()) or None)
     for row in rows(results):
         print(f"{row.name:<32} {row.value:>9.0f} {row.unit}  {row.note}")
     for r in results:

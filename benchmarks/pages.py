@@ -34,7 +34,7 @@ def _rerun_times(at: AppTest, label: str | None, values: tuple, repeats: int) ->
 
 
 def run(quick: bool) -> list[Row]:
-    repeats = 10 if quick else 40
+    repeats = 5 if quick else 40
     empty = AppTest.from_string("import streamlit as st\nst.slider('x', 0, 10)", default_timeout=60)
     empty.run()
     empty_times = _rerun_times(empty, None, (), repeats)

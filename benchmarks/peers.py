@@ -85,7 +85,7 @@ def run(quick: bool) -> list[Row]:
     model, vocab = trained.model, trained.vocab
     rows = []
     prompt = "ROMEO:\nBut soft, what ligh"[: PROMPT_CHARS - 1]  # + the start symbol = PROMPT_CHARS ids
-    repeats = 2 if quick else 5
+    repeats = 1 if quick else 5
     try:
         import transformers
 
@@ -119,7 +119,7 @@ def run(quick: bool) -> list[Row]:
         )
     peak = matmul_peak_flops(quick)
     text = modern_text("test") + "\n"
-    size = 30_000 if quick else 1_000_000
+    size = 10_000 if quick else 1_000_000
     text = (text * (size // len(text) + 1))[:size]
     (seconds,) = time_calls(lambda: score_text(trained, text), 1, warmup=0)
     context = model.cfg.context

@@ -7,13 +7,12 @@ Where Chromium is missing (a laptop), these tests are skipped with the install c
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from benchmarks.serve import CHROMIUM_FLAGS, INSTALL_HINT, chromium_path, free_port, launch, wait_healthy
+from benchmarks.serve import CHROMIUM_FLAGS, INSTALL_HINT, chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -34,33 +33,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-LOGS = ROOT / "build"  # one e2e-server-PORT.log per server started
-
-
-def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
-    """`streamlit run app.py` bound to loopback, its output in `log` (a file never fills up and blocks
-    the server, as an undrained pipe would); returns once /_stcore/health answers."""
-    log = LOGS / f"e2e-server-{port}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        proc = launch(port, env, output=out)
-    try:
-        wait_healthy(proc, port)
-    except RuntimeError as err:
-        raise RuntimeError(f"{err}\n{log.read_text(errors='replace')[-2000:]}") from None
-    return proc
-
-
 @pytest.fixture(scope="session")
-def server_url():
-    port = free_port()
-    proc = start_server(port)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server_url(app_server):
+    return app_server[0]
 
 
 @pytest.fixture(scope="session")
