@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--live needs --seconds of at most 100 (the race it starts trains for about 130 s)")
     if args.server and not Path(f"/proc/{args.server[1]}").is_dir():
         parser.error(f"--server: no process {args.server[1]}")
-    results = run_load(args.sessions, args.seconds, args.settle, args.live, tuple(args.server or ()) or None)
+    results = run_load(args.sessions, args.seconds, args.settle, args.live, tuple(args.server) if args.server else None)
     for row in rows(results):
         print(f"{row.name:<32} {row.value:>9.0f} {row.unit}  {row.note}")
     for r in results:

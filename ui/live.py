@@ -11,11 +11,14 @@ it has not within GRACE seconds more; a closed tab cannot leave a run going.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
+import sys
 import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,12 +89,29 @@ class Slot:
             deadline = run.started + limit  # the same monotonic clock in both processes (Linux)
             args = (work, config, deadline, events, run.stop_requested)
             child = CONTEXT.Process(target=run_child, args=args, name=f"live: {title}", daemon=True)
-            child.start()
+            with _without_main():
+                child.start()
             threading.Thread(target=_copy, args=(run, child, events), name=f"live copy: {title}", daemon=True).start()
         except Exception as err:
             run.error = f"the training could not start: {type(err).__name__}: {err}"
             run.ended = time.monotonic()
         return run
+
+
+@contextlib.contextmanager
+def _without_main() -> Iterator[None]:
+    """While a child is started, a `__main__` module with no file. Streamlit installs the page it is
+    drawing as `sys.modules["__main__"]`, and a spawned child runs its parent's main file again before
+    it does anything (Streamlit issue 4788): without this, every live child would import Streamlit,
+    torch and the page's models, seconds taken from its training time. The real module is put back
+    unless Streamlit has meanwhile installed another page's (its own per-run swap, in another thread)."""
+    stand_in, saved = types.ModuleType("__main__"), sys.modules.get("__main__")
+    sys.modules["__main__"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is stand_in and saved is not None:
+            sys.modules["__main__"] = saved
 
 
 def _copy(run: LiveRun, child: Any, events: Any) -> None:

@@ -44,8 +44,7 @@ def silver_sentences(split: str) -> list[tuple[list[str], list[str]]]:
     docs = [doc for doc in nlp.tokenizer.pipe(texts, batch_size=256) if _split_of(_words(doc)) == split]
     tagged = []
     for doc in nlp.pipe(docs, batch_size=256):  # tagging leaves the tokens as they are
-        tokens = [t for t in doc if not t.is_space]
-        tagged.append(([t.text for t in tokens], [t.pos_ for t in tokens]))
+        tagged.append((_words(doc), [t.pos_ for t in doc if not t.is_space]))  # the words its split was found by
     tmp = cache.with_suffix(".tmp")
     tmp.write_text("".join(json.dumps(pair) + "\n" for pair in tagged))
     tmp.replace(cache)

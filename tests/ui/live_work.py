@@ -56,3 +56,8 @@ def torch_threads(config, emit, should_stop):
     import torch
 
     return "torch" in sys.modules, torch.get_num_threads()
+
+
+def main_file(config, emit, should_stop):
+    """The file the child ran as its main module, "" if none (a spawned child runs its parent's main file)."""
+    return getattr(sys.modules.get("__mp_main__"), "__file__", None) or ""

@@ -2,7 +2,9 @@
 kept on the run. The work functions are in tests/ui/live_work.py: the child process imports them."""
 
 import os
+import sys
 import time
+import types
 
 import torch
 
@@ -12,6 +14,7 @@ from tests.ui.live_work import (
     chatty_and_deaf,
     deaf,
     dies,
+    main_file,
     pid,
     sends_a_lambda,
     torch_threads,
@@ -131,3 +134,18 @@ def test_an_event_that_cannot_be_sent_is_reported():
     assert run.wait(30)
     assert run.error.startswith("the training produced a function that cannot be sent")
     assert run.events == []
+
+
+def test_a_child_never_runs_the_page_the_server_is_drawing(tmp_path, monkeypatch):
+    """Streamlit installs the page it draws as `__main__`; a spawned child would run that file again
+    (importing Streamlit and the page's models) before its work. Here the "page" leaves a mark if run."""
+    mark = tmp_path / "ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(mark)!r}, 'w').close()\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    run = Slot().start("main", 30, main_file)
+    assert sys.modules["__main__"] is fake  # the server's own main module is put back
+    assert run.wait(30) and run.error is None, run.error
+    assert run.result == "" and not mark.exists()
