@@ -20,7 +20,7 @@ SLIDER_CHANGES = {
 }
 
 
-def _rerun_times(at: AppTest, label: str | None, values: tuple, repeats: int) -> list[float]:
+def _rerun_times(at: AppTest, label: str | None, values: tuple, repeats: int, warmup: int) -> list[float]:
     state = {"i": 0}
 
     def change() -> None:
@@ -30,21 +30,21 @@ def _rerun_times(at: AppTest, label: str | None, values: tuple, repeats: int) ->
             state["i"] += 1
         at.run()
 
-    return time_calls(change, repeats, warmup=2)
+    return time_calls(change, repeats, warmup=warmup)
 
 
 def run(quick: bool) -> list[Row]:
-    repeats = 5 if quick else 40
+    repeats, warmup = (3, 1) if quick else (40, 2)
     empty = AppTest.from_string("import streamlit as st\nst.slider('x', 0, 10)", default_timeout=60)
     empty.run()
-    empty_times = _rerun_times(empty, None, (), repeats)
+    empty_times = _rerun_times(empty, None, (), repeats, warmup)
     base_p50, base_p95 = percentile_ms(empty_times, 0.5), percentile_ms(empty_times, 0.95)
     rows = [Row("page_rerun_ms_empty", base_p50, "ms p50", note=f"p95 {base_p95:.1f} ms; empty script")]
     for page, (label, values) in SLIDER_CHANGES.items():
         script = ROOT / ("app.py" if page == "home" else f"pages/{page}.py")  # home links need the navigation
         at = AppTest.from_file(str(script), default_timeout=120)
         at.run()
-        times = _rerun_times(at, label, values, repeats)
+        times = _rerun_times(at, label, values, repeats, warmup)
         p50, p95 = percentile_ms(times, 0.5), percentile_ms(times, 0.95)
         rows.append(
             Row(

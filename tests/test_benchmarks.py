@@ -59,6 +59,7 @@ def test_quick_benchmarks_write_valid_rows(tmp_path):
         "fcn_scan_ms": "64x256 picture",
         "server_rss_mb": "after home and 1 explainer (convolution)",
         "density_grid_s": "16 samples of 28x28",
+        "session_rss_mb": "opening the GPT page; one session",
     }
     for name, words in expectations.items():
         if name in notes:

@@ -46,10 +46,22 @@ def tatoeba_path(path: Path | None = None) -> Path:
     )
 
 
+class _Punctuation(dict):
+    """A `str.translate` table filled as characters are met: apostrophes dropped, other punctuation
+    (Unicode P*) made a space, anything else kept."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        self[code] = value = "" if c in "'’‘`" else " " if unicodedata.category(c).startswith("P") else c
+        return value
+
+
+_PUNCTUATION = _Punctuation()
+
+
 def normalise_english(text: str) -> str:
     """Lower-cased, NFC, apostrophes dropped, other punctuation (Unicode P*) made spaces, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text).lower()
-    text = "".join("" if c in "'’‘`" else " " if unicodedata.category(c).startswith("P") else c for c in text)
+    text = unicodedata.normalize("NFC", text).lower().translate(_PUNCTUATION)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "words"
@@ -70,9 +70,9 @@ class Lexicon:
     adjectives: tuple[Adjective, ...]
 
     def noun(self, lemma: str) -> Noun:
-        return self._nouns_by_lemma()[lemma]
+        return self._nouns_by_lemma[lemma]
 
-    @cache  # noqa: B019 - the lexicon is a frozen singleton
+    @cached_property  # kept on the instance: a cache keyed by the lexicon would hash all of it per call
     def _nouns_by_lemma(self) -> dict[str, Noun]:
         return {noun.lemma: noun for noun in self.nouns}
 
