@@ -26,6 +26,7 @@ def tatoeba_or_skip() -> Path:
 def test_normalise_english_ignores_case_punctuation_and_spaces():
     assert ev.normalise_english("  I'm   hungry! ") == ev.normalise_english("im hungry") == "im hungry"
     assert ev.normalise_english("Tom, come—now.") == "tom come now"
+    assert ev.normalise_english("«Ça va?» — l’été, Cafe\u0301!") == "ça va lété café"  # NFC: é as one letter
 
 
 def test_split_is_stable_punctuation_blind_and_about_three_percent():
