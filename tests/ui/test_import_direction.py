@@ -167,9 +167,13 @@ def test_the_live_child_module_loads_neither_streamlit_nor_torch():
 
 def _names_used(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
-    return {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} | {
-        n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
-    }
+    nodes = list(ast.walk(tree))
+    imported = {a.name for n in nodes if isinstance(n, ast.ImportFrom) for a in n.names}  # even `as` another name
+    return (
+        imported
+        | {n.attr for n in nodes if isinstance(n, ast.Attribute)}
+        | {n.id for n in nodes if isinstance(n, ast.Name)}
+    )
 
 
 def test_only_the_gpt_page_loads_the_gpt():

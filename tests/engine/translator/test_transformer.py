@@ -138,9 +138,9 @@ def test_ding_cleaning():
     assert ding.clean("to remind sb. of sth.") is None
     assert ding.clean("Wait and see…") is None  # a Unicode ellipsis: cut short
     assert ding.clean("  ein  [ugs.]  Tag ;") == "ein Tag"
-    assert ding._pairs_of_line("ausgehen (abends) {vi} :: to go  out (in the evening)") == [
-        ("go out", "ausgehen", "phrase")
-    ]
+    for line in ("ausgehen (abends) {vi} :: to go  out (in the evening)", "ausgehen {vi} :: to go out (at night)"):
+        assert ding._pairs_of_line(line) == [("go out", "ausgehen", "phrase")]
+    assert ding._pairs_of_line("Abend (Tageszeit) {m} :: evening") == [("evening", "Abend", "phrase")]
     line = "Abfall verstreuen {vt} | Bitte verstreuen Sie keinen Abfall! :: to litter | Please do not litter!"
     assert ding._pairs_of_line(line) == [
         ("litter", "Abfall verstreuen", "phrase"),
