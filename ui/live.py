@@ -103,7 +103,7 @@ def _without_main() -> Iterator[None]:
     """While a child is started, a `__main__` module with no file. Streamlit installs the page it is
     drawing as `sys.modules["__main__"]`, and a spawned child runs its parent's main file again before
     it does anything (Streamlit issue 4788): without this, every live child would import Streamlit,
-    torch and the page's models, seconds taken from its training time. The real module is put back
+    torch and the page's models, seconds of waiting before its training begins. The real module is put back
     unless Streamlit has meanwhile installed another page's (its own per-run swap, in another thread)."""
     stand_in, saved = types.ModuleType("__main__"), sys.modules.get("__main__")
     sys.modules["__main__"] = stand_in
