@@ -4,8 +4,8 @@ import streamlit as st
 
 from ui.navigation import EXPLAINERS
 
-# A live training's child process is spawned from inside this script and re-imports it as __mp_main__:
-# it must not draw the app there.
+# A live training's child is started with a stand-in __main__ (ui/live.py), so it does not re-import this
+# script as __mp_main__; should one ever do so, it must not draw the app there.
 if __name__ != "__mp_main__":
     st.set_page_config(page_title="Unrolled", page_icon=":material/all_inclusive:", layout="wide")
     home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)

@@ -98,20 +98,28 @@ class Slot:
         return run
 
 
+_MAIN_SWAP = threading.Lock()  # one swap at a time, so two starts never put back each other's stand-in
+
+
 @contextlib.contextmanager
 def _without_main() -> Iterator[None]:
-    """While a child is started, a `__main__` module with no file. Streamlit installs the page it is
-    drawing as `sys.modules["__main__"]`, and a spawned child runs its parent's main file again before
-    it does anything (Streamlit issue 4788): without this, every live child would import Streamlit,
-    torch and the page's models, seconds of waiting before its training begins. The real module is put back
-    unless Streamlit has meanwhile installed another page's (its own per-run swap, in another thread)."""
-    stand_in, saved = types.ModuleType("__main__"), sys.modules.get("__main__")
-    sys.modules["__main__"] = stand_in
-    try:
-        yield
-    finally:
-        if sys.modules.get("__main__") is stand_in and saved is not None:
-            sys.modules["__main__"] = saved
+    """While a child is started, a `__main__` module with no file. Streamlit installs the script it runs
+    as `sys.modules["__main__"]` (app.py under `streamlit run`, a page under `AppTest.from_file`), and a
+    spawned child runs its parent's main file again before it does anything (Streamlit issue 4788):
+    without this, every live child would import Streamlit, and under AppTest torch and the page's models
+    too, before its work. The real module is put back unless Streamlit has meanwhile installed another
+    (its own per-run swap, in another session's thread)."""
+    with _MAIN_SWAP:
+        stand_in, saved = types.ModuleType("__main__"), sys.modules.get("__main__")
+        sys.modules["__main__"] = stand_in
+        try:
+            yield
+        finally:
+            if sys.modules.get("__main__") is stand_in:
+                if saved is None:
+                    del sys.modules["__main__"]
+                else:
+                    sys.modules["__main__"] = saved
 
 
 def _copy(run: LiveRun, child: Any, events: Any) -> None:

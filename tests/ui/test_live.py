@@ -136,9 +136,9 @@ def test_an_event_that_cannot_be_sent_is_reported():
     assert run.events == []
 
 
-def test_a_child_never_runs_the_page_the_server_is_drawing(tmp_path, monkeypatch):
-    """Streamlit installs the page it draws as `__main__`; a spawned child would run that file again
-    (importing Streamlit and the page's models) before its work. Here the "page" leaves a mark if run."""
+def test_a_child_never_runs_the_servers_main_script(tmp_path, monkeypatch):
+    """Streamlit installs the script it runs (app.py, or a page under AppTest) as `__main__`; a spawned
+    child would run that file again before its work. Here the "script" leaves a mark if it is run."""
     mark = tmp_path / "ran"
     page = tmp_path / "page.py"
     page.write_text(f"open({str(mark)!r}, 'w').close()\n")
@@ -149,3 +149,14 @@ def test_a_child_never_runs_the_page_the_server_is_drawing(tmp_path, monkeypatch
     assert sys.modules["__main__"] is fake  # the server's own main module is put back
     assert run.wait(30) and run.error is None, run.error
     assert run.result == "" and not mark.exists()
+
+
+def test_the_main_swap_puts_back_the_servers_module_but_not_over_a_newer_one(monkeypatch):
+    original, newer = types.ModuleType("__main__"), types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", original)
+    with live._without_main():
+        assert sys.modules["__main__"] is not original and not hasattr(sys.modules["__main__"], "__file__")
+    assert sys.modules["__main__"] is original
+    with live._without_main():
+        sys.modules["__main__"] = newer  # Streamlit's next script run, in another session's thread
+    assert sys.modules["__main__"] is newer
