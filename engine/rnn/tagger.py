@@ -44,15 +44,20 @@ def silver_sentences(split: str) -> list[tuple[list[str], list[str]]]:
     docs = [doc for doc in nlp.tokenizer.pipe(texts, batch_size=256) if _split_of(_words(doc)) == split]
     tagged = []
     for doc in nlp.pipe(docs, batch_size=256):  # tagging leaves the tokens as they are
-        tagged.append((_words(doc), [t.pos_ for t in doc if not t.is_space]))  # the words its split was found by
+        tokens = _tokens(doc)  # the words its split was found by
+        tagged.append(([t.text for t in tokens], [t.pos_ for t in tokens]))
     tmp = cache.with_suffix(".tmp")
     tmp.write_text("".join(json.dumps(pair) + "\n" for pair in tagged))
     tmp.replace(cache)
     return tagged
 
 
+def _tokens(doc) -> list:
+    return [t for t in doc if not t.is_space]
+
+
 def _words(doc) -> list[str]:
-    return [t.text for t in doc if not t.is_space]
+    return [t.text for t in _tokens(doc)]
 
 
 def _split_of(words: list[str]) -> str | None:
