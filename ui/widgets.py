@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.common.inputs import MAX_UPLOAD_BYTES, InputError
+from engine.common.scripts import ScriptReport
 
 T = TypeVar("T")
 
@@ -127,3 +128,15 @@ def drawing(key: str, width: int, height: int, stroke: int, caption: str, empty:
         st.info(empty)
         return None
     return result.image_bytes
+
+
+def cannot_read(report: ScriptReport, reader: str) -> bool:
+    """When most of an input is outside what the model reads, say so in one line and return True: the page
+    then shows no result as if it meant something. `reader` says what the model reads, for example
+    "This tagger was trained on English only"."""
+    if not report.unreadable:
+        return False
+    st.warning(
+        f"{reader}: {report.counted()}. It cannot read them, so it shows no result here.", icon=":material/translate:"
+    )
+    return True

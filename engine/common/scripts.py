@@ -1,0 +1,117 @@
+"""Which writing system a text is in, so a page can say when its model cannot read it.
+
+A model trained on English reads Latin letters. Given Korean, Chinese, Cyrillic or emoji it still
+returns numbers, and those numbers mean nothing; `check` counts how much of an input is outside what a
+model reads, and names the script, so the page can say so instead of showing a result.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+# The first word of a character's Unicode name, for the scripts a learner is likely to type.
+_NAME_TO_SCRIPT = {
+    "LATIN": "Latin",
+    "HANGUL": "Hangul",
+    "CJK": "Han",
+    "HIRAGANA": "Kana",
+    "KATAKANA": "Kana",
+    "CYRILLIC": "Cyrillic",
+    "GREEK": "Greek",
+    "ARABIC": "Arabic",
+    "HEBREW": "Hebrew",
+    "DEVANAGARI": "Devanagari",
+    "THAI": "Thai",
+}
+# How a message names each script: the language a learner will recognise, then the script.
+DESCRIBED = {
+    "Hangul": "Korean (Hangul)",
+    "Han": "Chinese characters (Han)",
+    "Kana": "Japanese (kana)",
+    "Cyrillic": "Cyrillic",
+    "Greek": "Greek",
+    "Arabic": "Arabic",
+    "Hebrew": "Hebrew",
+    "Devanagari": "Devanagari",
+    "Thai": "Thai",
+    "emoji": "emoji",
+    "Latin": "Latin letters",
+}
+
+
+def script_of(ch: str) -> str | None:
+    """The script of one character ("Latin", "Hangul", "Han", "emoji", ...); None for digits, punctuation and
+    spaces, which every script shares."""
+    category = unicodedata.category(ch)
+    if category == "So" or (category == "Sk" and 0x1F3FB <= ord(ch) <= 0x1F3FF):  # symbols and skin tones
+        return "emoji" if ord(ch) >= 0x2190 else None
+    if not category.startswith(("L", "M")):
+        return None
+    name = unicodedata.name(ch, "")
+    if not name:
+        return None
+    first = name.split()[0]
+    if first in ("COMBINING", "MODIFIER"):
+        return None
+    return _NAME_TO_SCRIPT.get(first, first.title())
+
+
+def script_of_word(word: str) -> str | None:
+    """The script most of a word's letters are in (None for a word of digits and punctuation only)."""
+    counts = Counter(s for s in map(script_of, word) if s is not None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+@dataclass(frozen=True)
+class ScriptReport:
+    """How much of an input a model can read: `foreign` of `units` units (words or characters that hold a letter
+    or emoji) are outside it; `script` names the commonest foreign script."""
+
+    units: int
+    foreign: int
+    script: str | None
+    unit: str = "word"
+
+    @property
+    def unreadable(self) -> bool:
+        """Most of the input is outside what the model reads: a result would mean nothing."""
+        return self.units > 0 and 2 * self.foreign > self.units
+
+    def counted(self) -> str:
+        """For example "3 of 3 words are Korean (Hangul)"."""
+        plural = self.unit if self.units == 1 else self.unit + "s"
+        verb = "is" if self.foreign == 1 else "are"
+        return f"{self.foreign} of {self.units} {plural} {verb} {DESCRIBED.get(self.script, self.script)}"
+
+
+def check(
+    units: Iterable[str], reads: Callable[[str], bool] | None = None, unit: str = "word", scripts=("Latin",)
+) -> ScriptReport:
+    """Count the units a model cannot read.
+
+    A unit is foreign when its script (by `script_of_word`) is not in `scripts`, or when `reads` is given and
+    says no. Units with no script at all (numbers, punctuation) count neither way.
+    """
+    total, foreign, seen = 0, 0, Counter()
+    for u in units:
+        script = script_of_word(u)
+        if script is None:
+            continue
+        total += 1
+        if script not in scripts or (reads is not None and not reads(u)):
+            foreign += 1
+            seen[script] += 1
+    return ScriptReport(total, foreign, seen.most_common(1)[0][0] if seen else None, unit)
+
+
+def check_words(text: str, scripts=("Latin",)) -> ScriptReport:
+    """`check` over a text's whitespace-separated words."""
+    return check(text.split(), unit="word", scripts=scripts)
+
+
+def check_characters(text: str, reads: Callable[[str], bool] | None = None, scripts=("Latin",)) -> ScriptReport:
+    """`check` over a text's characters (for a model that reads characters)."""
+    return check(text, reads=reads, unit="character", scripts=scripts)
