@@ -74,6 +74,7 @@ class ScriptReport:
     foreign: int
     script: str | None
     unit: str = "word"
+    by_script: tuple[tuple[str, int], ...] = ()  # the foreign units per script, commonest first
 
     @property
     def unreadable(self) -> bool:
@@ -83,6 +84,9 @@ class ScriptReport:
     def counted(self) -> str:
         """For example "3 of 3 words are Korean (Hangul)"."""
         plural = self.unit if self.units == 1 else self.unit + "s"
+        if len(self.by_script) > 1:  # for example "6 of 6 characters are in other scripts (5 Korean (Hangul), 1 emoji)"
+            parts = ", ".join(f"{n} {DESCRIBED.get(script, script)}" for script, n in self.by_script)
+            return f"{self.foreign} of {self.units} {plural} are in other scripts ({parts})"
         verb = "is" if self.foreign == 1 else "are"
         return f"{self.foreign} of {self.units} {plural} {verb} {DESCRIBED.get(self.script, self.script)}"
 
@@ -104,7 +108,8 @@ def check(
         if script not in scripts or (reads is not None and not reads(u)):
             foreign += 1
             seen[script] += 1
-    return ScriptReport(total, foreign, seen.most_common(1)[0][0] if seen else None, unit)
+    ranked = tuple(seen.most_common())
+    return ScriptReport(total, foreign, ranked[0][0] if ranked else None, unit, ranked)
 
 
 def check_words(text: str, scripts=("Latin",)) -> ScriptReport:

@@ -65,3 +65,9 @@ def test_characters_against_a_models_alphabet():
     assert (report.units, report.foreign, report.unit) == (6, 3, "character")
     assert not report.unreadable
     assert check_characters("안녕하세요 hi").unreadable
+
+
+def test_a_mix_of_foreign_scripts_is_named_script_by_script():
+    report = check_characters("안녕하세요 😀")
+    assert report.by_script == (("Hangul", 5), ("emoji", 1))
+    assert report.counted() == "6 of 6 characters are in other scripts (5 Korean (Hangul), 1 emoji)"
