@@ -10,9 +10,9 @@ from ui.rnn.sections import (
     markov_vs_rnn,
     memory,
     own_text,
-    scale_control,
     sentence_input,
     sharing,
+    survey_note,
     two_heads,
     unrolled,
 )
@@ -20,63 +20,71 @@ from ui.rnn.sections import (
 inside_frame()
 st.title("Sequences & RNNs")
 st.markdown(
-    "Word order matters: *not good* and *good, not* differ only in order, so sentences are not a bag of "
-    "independent items. A recurrent network reads them one word at a time and calls **the same cell** at "
-    "every step, with one set of weights W. Its hidden state h carries a summary of everything read so far. "
-    "Tagging each word reads an output at every step (many-to-many); judging the whole sentence reads only "
-    "the last one (many-to-one)."
+    "**A recurrent network calls the same cell, with one set of weights W, at every word**, and carries what it "
+    "has read so far in its hidden state h."
 )
+with st.expander("Read more"):
+    st.markdown(
+        "Word order matters: *not good* and *good, not* differ only in order, so sentences are not a bag of "
+        "independent items. Tagging each word reads an output at every step (many-to-many); judging the whole "
+        "sentence reads only the last one (many-to-one). Unrolling draws the one cell once per word; nothing is "
+        "copied, and only the hidden state changes from step to step."
+    )
 models = loaded(lambda: {"tagger": loaders.tagger_model(), "sentiment": loaders.sentiment_model()})
 tagger, sentiment = models["tagger"], models["sentiment"]
 
 words, net = sentence_input()
-if words is None:
-    st.stop()
-st.header("1. Unrolled, live")
-st.markdown(
-    "Unrolling draws the one cell once per word. Nothing is copied: the same three tensors do the work "
-    "at every step, and only the hidden state changes."
-)
-unrolled(words, net, models[net])
+if words is not None:  # sections 1 to 4 read the sentence; without one they are left out, 5 to 7 still run
+    st.header("1. Unrolled, live")
+    st.markdown("The same three tensors do the work at every step; only h changes.")
+    unrolled(words, net, models[net])
 
-st.header("2. Many-to-many vs many-to-one, on the same sentence")
-st.markdown(
-    "The tagger reads an output at every step; the sentiment model reads one, after the last word. "
-    "Watch P(positive) change as words arrive."
-)
-two_heads(words, tagger, sentiment)
+    st.header("2. Many-to-many vs many-to-one, on the same sentence")
+    st.markdown("The tagger reads an output at every step; the sentiment model only after the last word.")
+    two_heads(words, tagger, sentiment)
 
-st.header("3. Proof of sharing: one W_hh for every step")
-st.markdown(
-    "Change the one recurrent matrix and every step changes with it; add words and the network needs "
-    "no new weights, unlike a dense layer that reads a fixed window."
-)
-scale = scale_control()  # the sharing and the memory sections both use it
-sharing(words, models[net], scale)
+    st.header("3. Proof of sharing: one W_hh for every step")
+    st.markdown(
+        "Scale the one recurrent matrix and every step from 2 on changes with it. Longer sentences need no new "
+        "weights, unlike a dense layer over a fixed window."
+    )
+    sharing(words, models[net])
 
-st.header("4. Memory over time")
-st.markdown(
-    "The hidden state is the only memory. Edit one word and see how long its effect lasts; the gradient "
-    "of the final output shows how little of it reaches the early words: vanishing gradients, the "
-    "weakness attention was invented to fix."
-)
-memory(words, models[net], scale)
+    st.header("4. Memory over time")
+    st.markdown(
+        "The hidden state is the only memory. Drop or replace a word and see how long its effect lasts; the "
+        "gradient of the last output shows how much reaches each earlier word."
+    )
+    with st.expander("Read more"):
+        st.markdown(
+            "The gradient reaching h_t is multiplied by W_hh and by the slope of tanh once for every later step, "
+            "so it tends to shrink geometrically with distance (vanishing gradients), or, with a large W_hh, to "
+            "grow. How fast depends on the network and the sentence, so the line under the chart measures it "
+            "for the sentence above. This weakness is what gated cells and, later, attention were built to get "
+            "around."
+        )
+        st.markdown(survey_note())
+    memory(words, models[net])
 
 st.header("5. How far back can it remember? (live)")
 st.markdown(
-    "The gradient above fades with distance. Here is what that costs: a network must report the first symbol "
-    "of a sequence after k distractors. For each k, this page's Elman cell and a gated cell (a GRU, whose update "
-    "gate can carry the state unchanged) learn the task from scratch, side by side, on this server. The Elman "
-    "curve falls off with distance; a Transformer does not have this problem, since attention looks back at any "
-    "position directly."
+    "What a fading gradient costs: report the first symbol of a sequence after k distractors. This page's Elman "
+    "cell and a GRU learn it from scratch, side by side, on this server."
 )
+with st.expander("Read more"):
+    st.markdown(
+        "A GRU's update gate can carry the state unchanged from step to step, so its gradient need not pass "
+        "through tanh at every step. Attention, on the Transformer page, reads any earlier position directly "
+        "instead of through every step in between; that page trains a translator, and this recall task is not "
+        "run on a Transformer here."
+    )
 link("pages/transformer.py", "Transformer translator: watch attention learn", ":material/translate:")
 recall_section()
 
 st.header("6. Markov vs latent state: the next character")
 st.markdown(
-    "A Markov model predicts from the last character alone (first-order autoregressive). A latent "
-    "autoregressive model keeps a state that summarises everything before it."
+    "A Markov model sees only the last character (first-order autoregressive); a latent-state model keeps a "
+    "summary of everything before it."
 )
 markov_vs_rnn()
 

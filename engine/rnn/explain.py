@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from engine.common.inputs import InputError, decode_text
 from engine.common.metrics import parameter_count
+from engine.common.scripts import ScriptReport, check_words
 from engine.rnn.elman import ElmanRNN
 from engine.rnn.sentiment import positive_after_each_word
 from engine.rnn.tagger import tag
@@ -172,9 +173,15 @@ def step_outputs(net: str, run: Trace) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "word", "output", "shown"])
 
 
-def own_text_table(data: bytes, tagger: Trained, sentiment: Trained) -> tuple[pd.DataFrame, str]:
-    """Every sentence of an uploaded text tagged and scored, and a note if some were left out."""
-    sentences = split_sentences(decode_text(data))
+def own_text_table(data: bytes, tagger: Trained, sentiment: Trained) -> tuple[pd.DataFrame | None, str, ScriptReport]:
+    """Every sentence of an uploaded text tagged and scored, a note if some were left out, and how much of the
+    text is outside English letters; the table is None when most of it is, since its tags would mean nothing,
+    and a mostly foreign sentence among English ones is labelled as not read instead of tagged."""
+    text = decode_text(data)
+    report = check_words(text)
+    if report.unreadable:
+        return None, "", report
+    sentences = split_sentences(text)
     tokenized = [tokenize(s)[:MAX_UPLOADED_WORDS] for s in sentences[:MAX_SENTENCES]]
     tokenized = [w for w in tokenized if w]
     if not tokenized:
@@ -182,7 +189,20 @@ def own_text_table(data: bytes, tagger: Trained, sentiment: Trained) -> tuple[pd
     note = ""
     if len(sentences) > MAX_SENTENCES:
         note = f"The file has {len(sentences):,} sentences; the first {MAX_SENTENCES} are shown."
-    return tag_and_score(tagger, sentiment, tokenized), note
+    table = tag_and_score(tagger, sentiment, tokenized)
+    for i, words in enumerate(tokenized):  # a mostly foreign sentence in a mostly English file gets no tags
+        foreign = check_words(" ".join(words))
+        if foreign.unreadable:
+            table.loc[i, ["tagged", "p_positive", "label"]] = ["", float("nan"), f"not read: {foreign.counted()}"]
+    return table, note, report
+
+
+def gradient_fade(grads: pd.DataFrame) -> tuple[float, float]:
+    """How the gradient falls with distance (columns step, grad_norm): the first word's norm over the last
+    word's, and the mean factor per step back (the geometric mean of neighbouring ratios)."""
+    norms = grads.sort_values("step")["grad_norm"].to_numpy()
+    ratio = float(norms[0] / norms[-1]) if norms[-1] > 0 else float("nan")
+    return ratio, ratio ** (1 / (len(norms) - 1)) if len(norms) > 1 else 1.0
 
 
 def two_heads_frame(tagger: Trained, sentiment: Trained, words: list[str]) -> pd.DataFrame:

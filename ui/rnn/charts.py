@@ -17,6 +17,7 @@ TENSOR_COLOURS = {"W_xh": "#4c78a8", "W_hh": "#e4572e", "b": "#54a24b"}
 WEIGHT_ANCHORS = {"W_xh": 0.55, "W_hh": 1.0, "b": 1.45}  # heights of the three tensors, left of step 1
 CELL_HALF_WIDTH = 0.28
 WEIGHT_X = -1.2
+UPRIGHT_AFTER = 8  # with more steps, words and outputs are written vertically so that neighbours never overlap
 
 
 def _weight_traces(tensors: pd.DataFrame, steps: int) -> list[go.Scatter]:
@@ -36,6 +37,7 @@ def _weight_traces(tensors: pd.DataFrame, steps: int) -> list[go.Scatter]:
                 text=[row.tensor],
                 textposition="middle left",
                 marker=dict(size=22, color=colour, symbol="square"),
+                cliponaxis=False,  # on a phone the name spills into the left margin instead of being cut
                 name=row.tensor,
                 hovertemplate=f"{row.tensor}: one tensor of shape {row.shape} ({row.parameters:,} numbers), "
                 f"used at all {steps} steps<extra></extra>",
@@ -55,8 +57,9 @@ def _recurrence_trace(steps: int) -> go.Scatter:
     )
 
 
-def _cell(row, bold: bool) -> tuple[dict, list[dict]]:
-    """One step's box, and its notes: h_t, the word below with its x_t -> h_t link, the output above."""
+def _cell(row, bold: bool, upright: bool = False) -> tuple[dict, list[dict]]:
+    """One step's box, and its notes: h_t, the word below with its x_t -> h_t link, the output above (written
+    vertically when `upright`, hanging below the cell and standing above it)."""
     t = row.step - 1
     box = dict(
         type="rect", x0=t - CELL_HALF_WIDTH, x1=t + CELL_HALF_WIDTH, y0=0.8, y1=1.2,
@@ -65,15 +68,17 @@ def _cell(row, bold: bool) -> tuple[dict, list[dict]]:
     )  # fmt: skip
     arrow = dict(xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, arrowhead=0, arrowcolor="#bbb")
     word = f"<b>{plain(row.word)}</b>" if bold else plain(row.word)
+    below = dict(y=0.6, yanchor="top", textangle=-90) if upright else dict(y=0.45)
+    above = dict(y=1.44, yanchor="bottom", textangle=-90) if upright else dict(y=1.55)
     notes = [
         dict(x=t, y=1.0, text=f"h<sub>{row.step}</sub>", showarrow=False),
-        dict(x=t, y=0.45, text=word, showarrow=False, font=dict(size=13)),
+        dict(x=t, text=word, showarrow=False, font=dict(size=13), **below),
         dict(x=t, y=0.62, ax=t, ay=0.8, **arrow),
     ]
     if row.shown:
         colour = "#222" if row.shown == "used" else "#aaa"
         output = f"<b>{row.output}</b>" if bold else row.output
-        notes.append(dict(x=t, y=1.55, text=output, showarrow=False, font=dict(size=12, color=colour)))
+        notes.append(dict(x=t, text=output, showarrow=False, font=dict(size=12, color=colour), **above))
         notes.append(dict(x=t, y=1.2, ax=t, ay=1.42, **arrow))
     return box, notes
 
@@ -86,14 +91,17 @@ def unrolled_network(cells: pd.DataFrame, tensors: pd.DataFrame, active: int) ->
     line of its own colour to every cell: the same weights at every step. Step `active` is bold.
     """
     steps = len(cells)
+    upright = steps > UPRIGHT_AFTER  # a phone gives a long sentence's cells under 20 px each
     fig = go.Figure([*_weight_traces(tensors, steps), _recurrence_trace(steps)])
-    drawn = [_cell(row, row.step == active) for row in cells.itertuples()]
+    drawn = [_cell(row, row.step == active, upright) for row in cells.itertuples()]
     notes = [note for _, cell_notes in drawn for note in cell_notes]
     fig.update_layout(shapes=[box for box, _ in drawn], annotations=notes)  # one update: add_shape per item is slow
     fig.update_xaxes(visible=False, range=[-2.2, steps - 0.4])
-    fig.update_yaxes(visible=False, range=[0.3, 1.7])
+    fig.update_yaxes(visible=False, range=[0.0, 2.0] if upright else [0.3, 1.7])
     fig.update_layout(showlegend=False, plot_bgcolor="white")
-    return tidy(fig, 260)
+    fig = tidy(fig, 380 if upright else 260)
+    fig.update_layout(margin_l=50)  # room for the tensor names left of their squares, however narrow the chart
+    return fig
 
 
 @figure
@@ -170,12 +178,16 @@ def p_positive_chart(frame: pd.DataFrame) -> go.Figure:
     return step_line(frame, "p_positive", "P(positive) if the sentence stopped here", "P(positive)", reference=0.5)
 
 
+@figure
 def parameters_chart(counts: pd.DataFrame, words: int) -> go.Figure:
-    """Weights of the RNN vs a dense layer over a window, as sentences get longer."""
-    return parameter_chart(
+    """Weights of the RNN vs a dense layer over a window, as sentences get longer; the legend inside the plot."""
+    fig = go.Figure(parameter_chart(
         counts, words, x="length", y="parameters", color="model",
         title="Weights needed as sentences get longer", x_label="words", log_x=False,
-    )  # fmt: skip
+    ))  # fmt: skip  # a copy: the shared chart's Figure is cached and never changed
+    # inside the plot's empty top-left corner (the dense line starts low), so a phone-wide plot keeps its width
+    fig.update_layout(legend=dict(yanchor="top", y=0.98, x=0.02, bgcolor="rgba(255,255,255,0.8)"), margin_b=40)
+    return fig
 
 
 def memory_charts(frame: pd.DataFrame, scale: float) -> tuple[go.Figure | None, go.Figure]:

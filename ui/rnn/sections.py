@@ -7,17 +7,24 @@ import streamlit as st
 
 from engine.common.checkpoint import CheckpointError
 from engine.common.inputs import InputError
-from engine.rnn import charlm
+from engine.common.scripts import check_words
+from engine.rnn import charlm, survey
 from engine.rnn import explain as unroll
 from engine.rnn.train import Trained
 from ui import charts, loaders
 from ui.rnn import charts as rnn_charts
-from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider, uploaded
+from ui.widgets import Limit, cannot_read, download_csv, mirror_to_url, seed_from_url, slider, uploaded
 
-DEFAULT_SENTENCE = "The film was not good, but the actors were wonderful."
+# A turn from negative to positive (P(positive) moves), two words that can be nouns or verbs ("acting",
+# "ending": the tagger is unsure of them), and 17 steps, over which both networks' gradients clearly fade.
+DEFAULT_SENTENCE = "The film starts badly, but the acting is great and the ending is a treat."
 DEFAULT_PREFIX = "To be, or not to b"
 NETS = {"tagger": "POS tagger (many-to-many)", "sentiment": "sentiment (many-to-one)"}
-LIMITS = {"scale": Limit(0.0, 2.0, 1.0, 0.1)}  # the factor on W_hh: 0 cuts the recurrence, 2 doubles it
+# Factors on W_hh: 0 cuts the recurrence, 2 doubles it. Sharing starts at 0.5, since at 1 (the trained
+# W_hh) nothing changes; the gradient starts at 1, the network as trained.
+LIMITS = {"scale": Limit(0.0, 2.0, 0.5, 0.1), "grad_scale": Limit(0.0, 2.0, 1.0, 0.1)}
+READER = "Each RNN here (tagger, sentiment) was trained on English only"
+FADES = survey.CLEAR  # the first word's gradient under this share of the last word's counts as clearly fading
 MAX_REPLACEMENT_CHARS = 30
 
 
@@ -31,18 +38,13 @@ def sentence_input() -> tuple[list[str] | None, str]:
     )
     net = b.radio("Network to unroll", list(NETS), key="rnn.net", format_func=NETS.get)
     mirror_to_url({"s": sentence, "net": net})
+    if cannot_read(check_words(sentence), READER):
+        return None, net
     try:
         return unroll.sentence_words(sentence), net
     except InputError as err:
         st.error(str(err))
         return None, net
-
-
-def scale_control() -> float:
-    """The factor on W_hh, shared by the sharing and memory sections."""
-    scale = slider("Scale W_hh by", "rnn.scale", "scale", LIMITS["scale"])
-    mirror_to_url({"scale": scale})
-    return scale
 
 
 def _vector_strips(run: unroll.Trace, step: int) -> None:
@@ -61,7 +63,9 @@ def _vector_strips(run: unroll.Trace, step: int) -> None:
 @st.fragment
 def unrolled(words: list[str], net: str, trained: Trained) -> None:
     """The unrolled diagram, the vectors at one step, and the hidden states filling in."""
-    st.session_state["rnn.step"] = min(st.session_state.get("rnn.step", len(words)), len(words))
+    if st.session_state.get("rnn.step_words") != words:  # a new sentence starts at its last step
+        st.session_state["rnn.step_words"] = list(words)
+        st.session_state["rnn.step"] = len(words)
     step = st.slider("Time step t", 1, len(words), key="rnn.step") if len(words) > 1 else 1
     run = unroll.trace(trained.model, trained.encoder, words)
     cells = unroll.step_outputs(net, run)
@@ -95,17 +99,24 @@ def two_heads(words: list[str], tagger: Trained, sentiment: Trained) -> None:
 
 
 @st.fragment
-def sharing(words: list[str], trained: Trained, scale: float) -> None:
-    """W_hh scaled by `scale`: every step changes at once; the parameter count never depends on the length."""
+def sharing(words: list[str], trained: Trained) -> None:
+    """W_hh scaled by a slider: every step changes at once; the parameter count never depends on the length."""
+    scale = slider("Scale W_hh by", "rnn.scale", "scale", LIMITS["scale"])
+    mirror_to_url({"scale": scale})
     change = unroll.scale_change(trained.model, trained.encoder, words, scale)
     a, b = st.columns(2)
     title = f"|h_t(W_hh × {scale:g}) − h_t| at every step"
     a.plotly_chart(rnn_charts.step_line(change, "change", title, "L2 change of h_t"), key="rnn.scale_change")
+    a.caption(
+        "At × 1 (the trained W_hh) nothing changes."
+        if scale == 1
+        else "Step 1 never changes: h_0 is zero, "
+        "so W_hh first acts at step 2. Every later step moves: they all use this one matrix."
+    )
     a.dataframe(unroll.shared_weights(trained.model.rnn).astype({"shape": str}), hide_index=True)
     lengths = sorted({1, 5, 10, 20, unroll.MAX_WORDS, unroll.MAX_UPLOADED_WORDS, len(words)})
     counts = unroll.parameters_vs_length(trained.model.rnn, lengths)
     b.plotly_chart(rnn_charts.parameters_chart(counts, len(words)), key="rnn.params")
-    b.caption("Step 1 never changes: h_0 is zero, so W_hh first acts at step 2.")
     with a:
         download_csv(change, "Change per step (CSV)", "w_hh_scale_change.csv", "rnn.dl_scale")
     with b:
@@ -128,8 +139,51 @@ def _edit_controls(words: list[str]) -> tuple[int, str | None] | None:
     return index, replacement.strip()
 
 
+def fade_note(grads: pd.DataFrame) -> str:
+    """One line saying whether, and how fast, the gradient fades from the last word back to the first."""
+    ratio, per_step = unroll.gradient_fade(grads)
+    last = len(grads)
+    if ratio < FADES:
+        return (
+            f"**The gradient fades:** word 1 receives 1/{1 / ratio:,.0f} of the gradient at word {last}, "
+            f"about × {per_step:.2f} per step back."
+        )
+    if ratio < 1:
+        return (
+            f"**The gradient fades only a little on this sentence:** word 1 receives {ratio:.2f} × the gradient "
+            f"at word {last}. Try a longer sentence or a smaller scale."
+        )
+    return (
+        f"**The gradient does not fade on this sentence:** word 1 receives {ratio:.2f} × the gradient at word "
+        f"{last}. Vanishing is a tendency of W_hh and tanh, not a law; try a smaller scale."
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _survey() -> pd.DataFrame:
+    """The fade survey of both shipped networks, computed once per server."""
+    return survey.fade_survey({"tagger": loaders.tagger_model(), "sentiment": loaders.sentiment_model()})
+
+
+def survey_note() -> str:
+    """How often the gradient clearly fades over the survey's fixed sentences, for each network."""
+    frame = _survey()
+    parts = [
+        f"{int((g['ratio'] < FADES).sum())} of {len(g)} with the {name} network (median {g['ratio'].median():.2g} ×)"
+        for name, g in frame.groupby("network", sort=False)
+    ]
+    grew = frame[frame["ratio"] >= 1].groupby("network", sort=False).size()
+    larger = "; ".join(f"on {n} the {name} network's was larger at word 1 than at the last" for name, n in grew.items())
+    return (
+        f"Measured on {frame['sentence'].nunique()} sentences written for this page before measuring (the default "
+        f"among them): word 1 received under {FADES:g} of the last word's gradient for "
+        + " and ".join(parts)
+        + (f"; {larger}." if larger else ".")
+    )
+
+
 @st.fragment
-def memory(words: list[str], trained: Trained, scale: float) -> None:
+def memory(words: list[str], trained: Trained) -> None:
     """Drop or replace one word; gradients of the final output with respect to each h_t."""
     if len(words) < 2:
         st.info("Type at least two words to edit one.")
@@ -137,6 +191,8 @@ def memory(words: list[str], trained: Trained, scale: float) -> None:
     edit = _edit_controls(words)
     if edit is None:
         return
+    scale = slider("Scale W_hh in the gradient by", "rnn.grad_scale", "gscale", LIMITS["grad_scale"])
+    mirror_to_url({"gscale": scale})
     frame = unroll.memory_frame(trained.model, trained.encoder, words, *edit, scale)
     changes, grads = rnn_charts.memory_charts(frame, scale)
     a, b = st.columns(2)
@@ -145,6 +201,7 @@ def memory(words: list[str], trained: Trained, scale: float) -> None:
     else:
         a.plotly_chart(changes, key="rnn.effect")
     b.plotly_chart(grads, key="rnn.grads")
+    b.markdown(fade_note(frame))
     download_csv(frame, "Changes and gradients (CSV)", "memory.csv", "rnn.dl_memory")
 
 
@@ -198,7 +255,9 @@ def own_text(tagger: Trained, sentiment: Trained) -> None:
     )
     if result is None:
         return
-    table, note = result
+    table, note, report = result
+    if cannot_read(report, READER):
+        return
     if note:
         st.info(note)
     st.dataframe(table, hide_index=True)
