@@ -12,7 +12,7 @@ from ui.gpt.controls import (
     two_settings,
 )
 from ui.gpt.finetuning import make_it_yours, pretraining_pays
-from ui.gpt.likelihood import likelihood, markov_to_attention, score_input
+from ui.gpt.likelihood import likelihood, markov_to_attention, readable, score_input
 from ui.gpt.sections import Request, one_step, sampling
 from ui.navigation import learning_path, link
 from ui.widgets import mirror_to_url, number, seed_from_url, slider
@@ -20,71 +20,76 @@ from ui.widgets import mirror_to_url, number, seed_from_url, slider
 inside_frame()
 st.title("GPT: generative pre-training")
 st.markdown(
-    "GPT pre-trains a Transformer language model on plentiful unlabelled text, just by predicting each next "
-    "token, and then fine-tunes it for a task (inference, question answering, similarity, classification). "
-    "That pays off where labelled data is scarce. The model here is small and reads characters: it was "
-    "pre-trained on a laptop CPU on Shakespeare's plays and on modern English sentences from reviews, "
-    "editorials and tweets."
+    "GPT pre-trains a Transformer on plentiful unlabelled text just by predicting each next token (here, each "
+    "character), then fine-tunes it for a task: that pays off where labelled data is scarce."
 )
+with st.expander("Read more"):
+    st.markdown(
+        "The paper fine-tunes one pre-trained model for inference, question answering, similarity and "
+        "classification. The model here is small and reads characters: it was pre-trained on a laptop CPU on "
+        "Shakespeare's plays and on modern English sentences from reviews, editorials and tweets."
+    )
 gpt = loaded(loaders.gpt_model)
 trained, meta, table = gpt.trained, gpt.meta, limits(gpt.trained)
 
 st.header("1. Sample")
-st.markdown(
-    "Each character is drawn from the model's distribution over the next one. **Temperature** rescales it, "
-    "**top-k** keeps only the k most likely characters and **top-p** the smallest set whose probability "
-    "reaches p. Both columns use the same seed, so only the settings differ."
-)
 seed_from_url("gpt.prompt", "prompt", DEFAULT_PROMPT, lambda s: len(s) <= MAX_PROMPT_CHARS)
 prompt = st.text_area("Prompt (the model continues it)", key="gpt.prompt", max_chars=MAX_PROMPT_CHARS, height=90)
+drawn_here = st.container()  # the samples come first; the settings that drew them sit below
+st.markdown(
+    "Each character is drawn from the model's next-character distribution: **temperature** sharpens or "
+    "flattens it, **top-k** and **top-p** cut its tail. Both samples share one seed."
+)
 left, right = st.columns(2)
 with left:
     length = slider("Characters to generate", "gpt.length", "n", table["n"])
 with right:
     seed = number("Seed (the same seed draws the same text)", "gpt.seed", "seed", table["seed"])
 mirror_to_url({"prompt": prompt, "n": length, "seed": seed})
-drawn = sampling(trained, Request(prompt, length, seed, two_settings(table)))
+settings = two_settings(table)
+with drawn_here:
+    drawn = sampling(trained, Request(prompt, length, seed, settings)) if readable(trained, prompt) else None
 
 st.header("2. Inside one step")
 st.markdown(
-    "Pick a character of sample A: what the model weighed, what the filters cut away, how unsure it was "
-    "(entropy), and where its newest position looked in the context (causal attention: only backwards)."
+    "Pick a character of sample A: what the model weighed, how unsure it was, and where it looked (causal "
+    "attention: only backwards)."
 )
 one_step(trained, drawn, table["pos"])
 
 st.header("3. How likely is this text?")
 st.markdown(
-    "A language model assigns every text a probability: p(text) = p(c₁) · p(c₂ | c₁) · p(c₃ | c₁c₂) ⋯ . "
-    "Its logarithm is a sum of one term per character; **bits per character** is the average surprise, "
-    "and **perplexity** the number of equally likely characters that would surprise as much. Texts longer "
-    "than the context are read in overlapping windows, so each character still sees at least "
-    f"{least_context_of(trained)} before it."
+    "A language model gives every text a probability, one factor per character: "
+    "p(text) = p(c₁) · p(c₂ | c₁) · p(c₃ | c₁c₂) ⋯ . **Bits per character** is the average surprise."
 )
+with st.expander("Read more"):
+    st.markdown(
+        "The logarithm of p(text) is a sum of one term per character. **Perplexity** is the number of equally "
+        "likely characters that would surprise as much. Texts longer than the context are read in overlapping "
+        f"windows, so each character still sees at least {least_context_of(trained)} before it."
+    )
 link("pages/density.py", "The same chain rule for images: exact p(x), pixel by pixel", ":material/blur_on:")
 text = score_input()
-if text is not None:
+readable_text = text is not None and readable(trained, text)
+if readable_text:
     likelihood(text)
 
 st.header("4. From Markov to attention")
 st.markdown(
-    "The more context a model can use, the fewer bits each character costs: none (unigram), one character "
-    "(bigram Markov), a recurrent state (character RNN), attention over the last "
-    f"{trained.model.cfg.context} characters (GPT)."
+    "The more context a model uses, the fewer bits each character costs: none (unigram), one character "
+    f"(bigram), a hidden state (RNN), attention over {trained.model.cfg.context} characters (GPT)."
 )
-markov_to_attention(gpt, text)
+markov_to_attention(gpt, text, readable_text or text is None)
 
 st.header("5. Pre-training pays")
 st.markdown(
-    "The same network, fine-tuned for movie-review sentiment from the pre-trained weights or trained from a "
-    "random start, with the same recipe, for a growing number of labelled sentences."
+    "The same network fine-tuned for movie-review sentiment from the pre-trained weights or from a random "
+    "start, with the same recipe, as labelled sentences grow."
 )
 pretraining_pays()
 
 st.header("6. Make it yours")
-st.markdown(
-    "Upload a text and fine-tune a private copy of the GPT on it for a bounded number of steps; then sample "
-    "from both. The shared model is never modified, and one fine-tune runs at a time per server."
-)
+st.markdown("Upload a text, fine-tune a private copy of the GPT on it, then sample from both.")
 make_it_yours(trained, table)
 
 with st.expander("How it works"):

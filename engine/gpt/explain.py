@@ -15,6 +15,7 @@ import torch
 
 from engine.common.inputs import decode_text
 from engine.common.metrics import bits_per_char
+from engine.common.scripts import ScriptReport, check_characters
 from engine.gpt.model import Trained
 from engine.gpt.sample import Step
 from engine.gpt.score import Score, score_text
@@ -23,6 +24,9 @@ MAX_LADDER_CHARS = 5_000  # longest text the comparison reads live
 MAX_SCORE_CHARS = 20_000  # longest text scored on the page (the rest of a file is left out, with a note)
 MAX_ADAPT_CHARS = 200_000  # longest text a copy is fine-tuned on
 CANDIDATES = 15  # most likely characters shown for one step
+# Under this share of the GPT's training text a character is rare; the bigram's Shakespeare has none of them
+# but 61 dashes (—).
+RARE = 1e-5
 HELD_OUT = "held-out Shakespeare scenes"
 YOUR_TEXT = "your text"
 COMPARISON_TEXTS = {
@@ -62,6 +66,12 @@ def read_upload(data: bytes, cap: int) -> tuple[str, str | None]:
     if len(text) > cap:
         return text[:cap], f"The file has {len(text):,} characters; only the first {cap:,} are used."
     return text, None
+
+
+def script_report(trained: Trained, text: str) -> ScriptReport:
+    """How many of `text`'s letters and emoji are outside the GPT's vocabulary, and in which script."""
+    known = set(trained.vocab.chars[1:])  # index 0 is the stand-in for every unseen character
+    return check_characters(text, reads=known.__contains__)
 
 
 def score_frame(score: Score) -> pd.DataFrame:
@@ -111,19 +121,68 @@ def gpt_rungs(trained: Trained, meta: dict, log_likelihoods: torch.Tensor | None
     return [
         Rung("unigram (no context)", meta["metrics"].get("unigram_bits_per_char"), lambda t: unigram[vocab.encode(t)]),
         Rung(
-            f"GPT (attention over {trained.model.cfg.context} characters)",
+            f"GPT (attention, {trained.model.cfg.context} characters)",
             meta["metrics"]["bits_per_char"],
             lambda t: score_text(trained, t).log_likelihoods if known is None else known,
         ),
     ]
 
 
-def ladder(text: str, rungs: list[Rung]) -> pd.DataFrame:
-    """Columns model, text, bits per char: every rung on the held-out scenes and on text[:MAX_LADDER_CHARS]."""
-    text = text[:MAX_LADDER_CHARS]
+def ladder_log_likelihoods(text: str, rungs: list[Rung]) -> list[torch.Tensor]:
+    """Each rung's (len(text[:MAX_LADDER_CHARS]),) natural-log probabilities of the ladder's text."""
+    return [rung.log_likelihoods(text[:MAX_LADDER_CHARS]) for rung in rungs]
+
+
+def ladder(text: str, rungs: list[Rung], scored: list[torch.Tensor] | None = None) -> pd.DataFrame:
+    """Columns model, text, bits per char: every rung on the held-out scenes and on text[:MAX_LADDER_CHARS].
+
+    `scored`: the rungs' `ladder_log_likelihoods` if the caller has them already.
+    """
     out = []
-    for rung in rungs:
-        lls = rung.log_likelihoods(text)
+    for rung, lls in zip(rungs, scored or ladder_log_likelihoods(text, rungs), strict=True):
         out.append({"model": rung.name, "text": HELD_OUT, "bits per char": rung.held_out_bits_per_char})
         out.append({"model": rung.name, "text": YOUR_TEXT, "bits per char": bits_per_char(lls) if len(lls) else None})
     return pd.DataFrame(out)
+
+
+def rare_characters(trained: Trained, meta: dict, text: str) -> torch.Tensor:
+    """(len(text),) bool: the GPT never saw the character, or saw it in under RARE of its training text."""
+    ids = trained.vocab.encode(text)
+    unigram = torch.tensor(meta["history"]["unigram_log_probs"])  # (V,) log p of each character in training
+    return (ids == 0) | (unigram[ids] < math.log(RARE))
+
+
+@dataclass(frozen=True)
+class RareWin:
+    """Why a bigram model beats the GPT on a text: characters neither saw much, priced differently."""
+
+    rare: int  # characters of the text neither model saw much
+    gpt_rare_bits: float  # the GPT's mean surprisal on those characters
+    bigram_after_bits: float  # the bigram's mean surprisal on the characters right after one of them
+    bigram_bits_per_char: float  # both models on the whole text
+    gpt_bits_per_char: float
+
+
+def why_bigram_wins(rare: torch.Tensor, bigram_lls: torch.Tensor, gpt_lls: torch.Tensor) -> RareWin | None:
+    """The rare characters' account of a bigram win, or None when the bigram does not win or they do not explain it.
+
+    A character the bigram never counted leaves its row of counts empty, so add-k smoothing makes the next
+    character uniform, however unlikely; the GPT learned that such characters almost never come. The account
+    holds only if, on the other characters (not rare, not right after a rare one), the GPT is the better model.
+    """
+    n = min(len(rare), len(bigram_lls), len(gpt_lls))
+    rare, bigram_lls, gpt_lls = rare[:n], bigram_lls[:n], gpt_lls[:n]
+    after = torch.zeros_like(rare)
+    after[1:] = rare[:-1]
+    if not after.any() or bits_per_char(bigram_lls) >= bits_per_char(gpt_lls):
+        return None
+    rest = ~rare & ~after
+    if rest.any() and bits_per_char(bigram_lls[rest]) <= bits_per_char(gpt_lls[rest]):
+        return None  # the bigram wins on ordinary characters too: the rare ones are not the reason
+    return RareWin(
+        int(rare.sum()),
+        bits_per_char(gpt_lls[rare]),
+        bits_per_char(bigram_lls[after]),
+        bits_per_char(bigram_lls),
+        bits_per_char(gpt_lls),
+    )

@@ -65,3 +65,29 @@ def test_a_link_the_step_slider_the_scored_text_and_a_download(page, server_url,
     assert _metrics(page)["Bits per character"] == expected
     assert "text=To+be" in page.url or "text=To%20be" in page.url
     assert_clean(page, server_url)
+
+
+def test_korean_gets_one_line_no_score_and_a_phone_sees_every_chart_whole(page, server_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server_url}/gpt?n=20")
+    wait_for_app(page, SLOW)
+    page.wait_for_selector("text=Bits per character, by how much context", timeout=SLOW)
+    settle(page, SLOW)
+    claim = page.locator('[data-testid="stMarkdown"]').first.inner_text()
+    assert claim.startswith("GPT pre-trains a Transformer")
+    box = page.get_by_label("Text to score")
+    box.fill("나는 학교에 간다")
+    box.press("Control+Enter")
+    page.wait_for_selector("text=7 of 7 characters are Korean (Hangul)", timeout=SLOW)
+    settle(page, SLOW)
+    page.wait_for_selector("text=Why the bigram wins here", timeout=SLOW)
+    labels = set(_metrics(page))
+    assert not labels & {"log p(text)", "Bits per character", "Perplexity"}  # no score as if it meant something
+    # Nothing wider than the phone: tables and charts fit or scroll inside themselves.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] svg.main-svg')]
+                 .map(s => s.getBoundingClientRect().right)"""
+    )
+    assert widths and max(widths) <= 390
+    assert_clean(page, server_url)

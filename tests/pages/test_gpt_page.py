@@ -1,5 +1,6 @@
 """The GPT page driven as a user would: sampling, one step, scoring, uploads, a tiny fine-tune."""
 
+import itertools
 import json
 import math
 
@@ -11,6 +12,7 @@ from engine.gpt import finetune as gpt_finetune
 from engine.gpt import sample as gpt_sample
 from engine.gpt import train as gpt_train
 from engine.gpt.train import load_gpt
+from engine.rnn.charlm import load_markov
 from tests.pages.conftest import ROOT, charts, widget
 from ui import loaders
 from ui.gpt import sections
@@ -229,3 +231,75 @@ def test_shared_samples_keep_only_the_newest():
     store.get(("b",))  # used: now the newest
     store.put(("d",), "D")
     assert store.get(("c",)) is None and store.get(("b",)) == "B"
+
+
+KOREAN = "나는 학교에 간다"
+CANNOT_READ = "It cannot read them, so it shows no result here."
+
+
+def _cannot_read(at) -> list[str]:
+    return [w.value for w in at.warning if CANNOT_READ in w.value]
+
+
+def bpc(log_likelihoods: torch.Tensor) -> float:
+    return float(-log_likelihoods.double().mean() / math.log(2))
+
+
+def _why_bigram(at) -> list[str]:
+    return [i.value for i in at.info if "Why the bigram wins here" in i.value]
+
+
+def test_korean_text_gets_one_line_no_score_and_the_reason_the_bigram_wins(run_page, shipped):
+    at = run_page(PAGE, {"n": "20", "text": KOREAN})
+    assert _cannot_read(at) == [
+        f"This GPT was trained on English text only: 7 of 7 characters are Korean (Hangul). {CANNOT_READ}"
+    ]
+    assert not {"log p(text)", "Bits per character", "Perplexity"} & {m.label for m in at.metric}
+    titles = [c["title"] for c in charts(at)]
+    assert not any(t.startswith(("Surprisal", "Bits per character: your text")) for t in titles)
+    ladder = next(c for c in charts(at) if c["title"].startswith("Bits per character, by how much"))
+    assert [t["name"] for t in ladder["data"]] == ["held-out Shakespeare scenes"]  # the text is left out
+    # The reference: a direct forward pass of the GPT, and the bigram's add-k formula from its raw counts.
+    ids = shipped.vocab.encode("\n" + KOREAN)
+    gpt = F.log_softmax(shipped.model(ids[None, :-1]).logits[0].double(), -1).gather(-1, ids[1:, None]).squeeze(-1)
+    markov = json.loads((ROOT / "assets" / "markov.json").read_text())
+    counts = load_markov()[0].counts.double()  # the raw bigram counts; the smoothing below is by hand
+    k, size = markov["k"], len(markov["chars"])
+    index = {c: i for i, c in enumerate(markov["chars"])}
+    pairs = itertools.pairwise(index.get(c, 0) for c in "\n" + KOREAN)
+    bigram = torch.tensor([math.log((counts[a, b] + k) / (counts[a].sum() + k * size)) for a, b in pairs])
+    hangul = torch.tensor([c != " " for c in KOREAN])
+    (why,) = _why_bigram(at)
+    assert f"({bpc(bigram):.1f} against {bpc(gpt):.1f} bits/char): 7 characters neither model saw much." in why
+    assert f"({bpc(gpt[hangul]):.1f} bits each)" in why
+    assert f"cost the same {math.log2(size):.1f} bits." in why  # a uniform row over the bigram's characters
+
+
+def test_english_and_mixed_text_are_scored_with_no_such_lines(run_page):
+    at = run_page(PAGE, {"n": "20"})  # the default English sentence
+    assert not _cannot_read(at) and not _why_bigram(at)
+    mixed = "My friend 김민준 said hello to everyone at the party."
+    widget(at, "text_area", "Text to score").input(mixed).run()
+    assert not _cannot_read(at) and not _why_bigram(at)
+    assert metric(at, "Characters") == str(len(mixed))
+    assert any("3 character(s) never appeared in training" in c.value for c in at.caption)  # today's per-character note
+
+
+def test_a_korean_prompt_draws_nothing(run_page):
+    at = run_page(PAGE, {"n": "20", "prompt": KOREAN})
+    assert _cannot_read(at) == [
+        f"This GPT was trained on English text only: 7 of 7 characters are Korean (Hangul). {CANNOT_READ}"
+    ]
+    assert len(at.code) == 0 and "gpt.samples" not in at.session_state
+    assert "Its rank" not in {m.label for m in at.metric}
+
+
+def test_korean_uploads_are_neither_scored_nor_fine_tuned_on(run_page):
+    at = run_page(PAGE, {"n": "20"})
+    at.file_uploader(key="gpt.score_upload").set_value(("k.txt", (KOREAN * 3).encode(), "text/plain")).run()
+    assert any("21 of 21 characters are Korean (Hangul)" in w for w in _cannot_read(at))
+    assert "Bits per character" not in {m.label for m in at.metric}
+    at.file_uploader(key="gpt.adapt_upload").set_value(("k.txt", (KOREAN * 80).encode(), "text/plain")).run()
+    assert any("560 of 560 characters are Korean (Hangul)" in w for w in _cannot_read(at))
+    assert not any(b.key == "gpt.adapt_go" for b in at.button)
+    assert not at.exception

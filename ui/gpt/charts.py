@@ -19,6 +19,16 @@ def show_char(c: str) -> str:
     return {"\n": "↵", " ": "␣", "\t": "⇥", "\r": "␍"}.get(c, plain(c))
 
 
+def legend_on_top(fig: go.Figure) -> go.Figure:
+    """The legend in a row between the title and the plot: beside the plot it takes half a phone's width."""
+    fig.update_layout(
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 10}},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "title": ""},
+        margin_t=90,  # the title's line, then up to two lines of legend on a phone
+    )
+    return fig
+
+
 @figure
 def candidates_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     """Bars of the most likely next characters (columns char, probability, status)."""
@@ -34,7 +44,7 @@ def candidates_chart(frame: pd.DataFrame, title: str) -> go.Figure:
         labels={"label": "candidate (rank. character)"},
     )
     fig.update_yaxes(range=[0, 1])
-    return tidy(fig, 320)
+    return legend_on_top(tidy(fig, 360))
 
 
 @figure
@@ -43,14 +53,17 @@ def attention_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     shown = frame.assign(char=[show_char(c) for c in frame["char"]])
     fig = px.bar(shown, x="position", y="attention", hover_data=["char"], title=title)
     fig.update_traces(marker_color="#4c78a8")
-    if len(shown) <= 64:
+    if len(shown) <= 40:  # one character per tick still fits a 390 px phone
         fig.update_xaxes(tickmode="array", tickvals=shown["position"], ticktext=shown["char"], tickangle=0)
     return tidy(fig, 300)
 
 
 @figure
-def surprisal_grid(frame: pd.DataFrame, width: int = 60) -> go.Figure:
-    """The characters in rows of `width`, each cell coloured by its surprisal (columns char, surprisal_bits)."""
+def surprisal_grid(frame: pd.DataFrame, width: int = 30) -> go.Figure:
+    """The characters in rows of `width`, each cell coloured by its surprisal (columns char, surprisal_bits).
+
+    30 to a row keeps a cell about 11 px wide on a 390 px phone, enough for its character.
+    """
     text, bits = "".join(frame["char"]), frame["surprisal_bits"].to_numpy()
     n = len(text)
     rows = max(1, -(-n // width))
@@ -66,26 +79,42 @@ def surprisal_grid(frame: pd.DataFrame, width: int = 60) -> go.Figure:
             z=z,
             text=labels,
             texttemplate="%{text}",
-            textfont={"size": 13, "family": "monospace"},
+            textfont={"size": 12, "family": "monospace"},
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
             colorscale="YlOrRd",
             zmin=0,
             zmax=max(8.0, float(np.nanpercentile(z, 99)) if n else 8.0),
-            colorbar={"title": "bits"},
+            colorbar={
+                "title": {"text": "bits", "side": "right"},
+                "orientation": "h",
+                "y": -0.02,
+                "yanchor": "top",
+                "thickness": 10,
+                "len": 0.6,
+            },
             xgap=1,
             ygap=1,
         )
     )
     fig.update_yaxes(autorange="reversed", visible=False)
     fig.update_xaxes(visible=False)
-    fig.update_layout(title="Surprisal of each character, −log₂ p (darker = less expected)")
-    return tidy(fig, 100 + 30 * rows)
+    fig.update_layout(title="Surprisal, −log₂ p (darker = less expected)")
+    return tidy(fig, 150 + 26 * rows).update_layout(margin_b=45)  # room for the colour bar's numbers
 
 
 @figure
-def bpc_bars(frame: pd.DataFrame, x: str, title: str, color: str | None = None) -> go.Figure:
-    """Horizontal bars of bits per character (columns: x, bits per char, optional colour)."""
+def bpc_bars(
+    frame: pd.DataFrame,
+    x: str,
+    title: str,
+    color: str | None = None,
+    x_title: str = "bits/char (lower = more expected)",
+) -> go.Figure:
+    """Horizontal bars of bits per character (columns: x, bits per char, optional colour).
+
+    A label's bracketed part goes on a second line and the legend above the bars, so a phone keeps them whole.
+    """
     fig = px.bar(
         frame,
         y=x,
@@ -96,8 +125,13 @@ def bpc_bars(frame: pd.DataFrame, x: str, title: str, color: str | None = None) 
         title=title,
         text_auto=".2f",
     )
-    fig.update_yaxes(autorange="reversed", title="")
-    return tidy(fig, 120 + 40 * frame[x].nunique() * (1 if color is None else frame[color].nunique()))
+    labels = list(frame[x].unique())
+    wrapped = [plain(str(label)).replace(" (", "<br>(") for label in labels]
+    fig.update_yaxes(autorange="reversed", title="", tickmode="array", tickvals=labels, ticktext=wrapped)
+    fig.update_xaxes(title=x_title)
+    bars = frame[x].nunique() * (1 if color is None else frame[color].nunique())
+    fig = tidy(fig, 130 + (0 if color is None else 40) + 40 * bars).update_layout(margin_b=50)  # the axis title
+    return fig if color is None else legend_on_top(fig)
 
 
 @figure
@@ -130,13 +164,13 @@ def finetune_curve(frame: pd.DataFrame) -> go.Figure:
     ticks = {"tickvals": sizes, "ticktext": [f"{n:,}" for n in sizes]}
     fig.update_xaxes(type="log", title="labelled training sentences", **ticks)
     fig.update_yaxes(title="test accuracy", range=[0.45, 1.0])
-    fig.update_layout(title="Accuracy against labels: mean over seeds, band from worst to best run")
+    fig.update_layout(title="Accuracy against labels: mean, min–max band")
     return tidy(fig, 360)
 
 
 @figure
 def loss_curve(losses: list[float], total: int) -> go.Figure:
     frame = pd.DataFrame({"step": np.arange(1, len(losses) + 1), "bits per char": np.array(losses) / np.log(2)})
-    fig = px.line(frame, x="step", y="bits per char", title="Training loss on your text (bits per character)")
+    fig = px.line(frame, x="step", y="bits per char", title="Training loss on your text (bits/char)")
     fig.update_xaxes(range=[0, total])
     return tidy(fig, 280)

@@ -15,6 +15,7 @@ from engine.gpt.train import MIN_ADAPT_CHARS, Adapted, adapt
 from ui import loaders
 from ui.gpt import charts as gpt_charts
 from ui.gpt.controls import DEFAULT_REVIEW, MAX_ADAPT_PROMPT_CHARS, MAX_REVIEW_CHARS, adapt_steps_label
+from ui.gpt.likelihood import readable
 from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, uploaded
 
 RUN_COLUMNS = ("size", "seed", "start", "accuracy", "seconds")
@@ -136,7 +137,7 @@ def make_it_yours(trained: Trained, table: dict[str, Limit]) -> None:
     )
     if upload is None and st.session_state.get("gpt.adapt_upload") is not None:
         return  # a file was refused, and `uploaded` said why
-    if upload is not None:
+    if upload is not None and readable(trained, upload[0]):
         text, note = upload
         if note:
             st.info(note)

@@ -9,24 +9,37 @@ import streamlit as st
 
 from engine.common.checkpoint import CheckpointError
 from engine.gpt.explain import (
+    HELD_OUT,
     MAX_LADDER_CHARS,
     MAX_SCORE_CHARS,
+    RareWin,
     comparison_frame,
     comparison_texts,
     gpt_rungs,
     ladder,
+    ladder_log_likelihoods,
+    rare_characters,
     read_upload,
     score_frame,
+    script_report,
+    why_bigram_wins,
 )
-from engine.gpt.model import Loaded
+from engine.gpt.model import Loaded, Trained
 from engine.gpt.score import Score, score_text
 from ui import loaders
 from ui.gpt import charts as gpt_charts
 from ui.gpt.controls import DEFAULT_SCORE_TEXT, MAX_URL_TEXT
-from ui.widgets import download_csv, mirror_to_url, seed_from_url, uploaded
+from ui.widgets import cannot_read, download_csv, mirror_to_url, seed_from_url, uploaded
 
-SHOWN_CHARS = 1_200  # characters drawn in the surprisal grid
+SHOWN_CHARS = 600  # characters drawn in the surprisal grid
 UPLOAD_KEY = "gpt.score_upload"
+READER = "This GPT was trained on English text only"
+LADDER_TITLE = "Bits per character, by how much context"
+
+
+def readable(trained: Trained, text: str) -> bool:
+    """False, after a one-line warning, when most of `text` is letters or emoji the GPT never read."""
+    return not cannot_read(script_report(trained, text), READER)
 
 
 def score_input() -> str | None:
@@ -87,7 +100,7 @@ def likelihood(text: str) -> None:
         st.caption(f"The first {shown:,} of {len(text):,} characters are drawn; the CSV has them all.")
     compare = comparison_frame(scores)
     st.plotly_chart(
-        gpt_charts.bpc_bars(compare, "text", "Bits per character: your text among others (lower = more expected)"),
+        gpt_charts.bpc_bars(compare, "text", "Bits per character: your text vs others"),
         key="gpt.compare",
     )
     a, b = st.columns(2)
@@ -98,29 +111,52 @@ def likelihood(text: str) -> None:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _ladder(text: str) -> tuple[pd.DataFrame, str | None]:
-    """The four models on the held-out scenes and on `text`, and a note if some are missing."""
+def _ladder(text: str) -> tuple[pd.DataFrame, RareWin | None, str | None]:
+    """The four models on the held-out scenes and on `text`, why the bigram wins (if it does because of rare
+    characters), and a note if some models are missing."""
     loaded = loaders.gpt_model()
     gpt_lls = _score(text[:MAX_LADDER_CHARS]).log_likelihoods  # section 3 has scored it already if it is short
     unigram, transformer = gpt_rungs(loaded.trained, loaded.meta, gpt_lls)
     try:
-        char_rungs = loaders.char_model_rungs()
+        char_rungs = loaders.char_model_rungs()  # the bigram first, then the character RNN
     except CheckpointError as err:
-        return ladder(text, [unigram, transformer]), f"The bigram and RNN rows are missing: {err}"
-    return ladder(text, [unigram, *char_rungs, transformer]), None
+        return ladder(text, [unigram, transformer]), None, f"The bigram and RNN rows are missing: {err}"
+    rungs = [unigram, *char_rungs, transformer]
+    scored = ladder_log_likelihoods(text, rungs)
+    rare = rare_characters(loaded.trained, loaded.meta, text[:MAX_LADDER_CHARS])
+    return ladder(text, rungs, scored), why_bigram_wins(rare, scored[1], scored[-1]), None
 
 
-def markov_to_attention(loaded: Loaded, text: str | None) -> None:
-    """Unigram, bigram, character RNN and GPT on the same held-out scenes and on the scored text."""
-    frame, note = _ladder(text or DEFAULT_SCORE_TEXT)
+def rare_line(win: RareWin) -> str:
+    """One line on why the bigram beats the GPT on characters neither saw much."""
+    rare = f"{win.rare:,} character{'s' if win.rare != 1 else ''}"
+    return (
+        f"Why the bigram wins here ({win.bigram_bits_per_char:.1f} against {win.gpt_bits_per_char:.1f} bits/char): "
+        f"{rare} neither model saw much. The GPT learned such characters almost never come "
+        f"({win.gpt_rare_bits:.1f} bits each); the bigram has no counts after one, so its smoothing makes every next "
+        f"character, rare or not, cost the same {win.bigram_after_bits:.1f} bits."
+    )
+
+
+def markov_to_attention(loaded: Loaded, text: str | None, readable_text: bool = True) -> None:
+    """Unigram, bigram, character RNN and GPT on the same held-out scenes and on the scored text (left out when
+    the GPT cannot read it)."""
+    frame, win, note = _ladder(text or DEFAULT_SCORE_TEXT)
     if note:
         st.warning(note)
+    if not readable_text:
+        frame = frame[frame["text"] == HELD_OUT]
     st.plotly_chart(
-        gpt_charts.bpc_bars(frame, "model", "Bits per character, by how much context each model uses", color="text"),
+        gpt_charts.bpc_bars(frame, "model", LADDER_TITLE, color="text", x_title="bits/char (lower = better)"),
         key="gpt.ladder",
     )
-    st.caption(
-        f"Held-out: the same {loaded.meta['metrics']['n_chars']:,} characters of Shakespeare scenes no model "
-        f"trained on. Your text: the text scored in section 3 (its first {MAX_LADDER_CHARS:,} characters)."
+    yours = (
+        f"your text: its first {MAX_LADDER_CHARS:,} characters."
+        if readable_text
+        else "your text is left out: most of it is characters these models never read."
     )
+    held_out = loaded.meta["metrics"]["n_chars"]
+    st.caption(f"Held-out: {held_out:,} characters of Shakespeare no model trained on; {yours}")
+    if win is not None:
+        st.info(rare_line(win), icon=":material/help:")
     download_csv(frame, "Bits per character by model (CSV)", "models.csv", "gpt.dl_ladder")

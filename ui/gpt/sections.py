@@ -80,7 +80,7 @@ def sampling(trained: Trained, request: Request) -> Drawn:
     for box, text in zip(boxes, drawn.texts, strict=True):
         box.code(request.prompt + text, language=None, wrap_lines=True)
     a, b = (s.label() for s in request.settings)
-    st.caption(f"A: {a} · B: {b} · the prompt is shown before each continuation.")
+    st.caption(f"A: {a} · B: {b}.")
     download_csv(samples_frame(drawn), "Both samples (CSV)", "samples.csv", "gpt.dl_samples")
     return drawn
 
@@ -97,9 +97,9 @@ def step_metrics(trained: Trained, step: Step) -> dict[str, str]:
 
 
 @st.fragment
-def one_step(trained: Trained, drawn: Drawn, position_limit: Limit) -> None:
+def one_step(trained: Trained, drawn: Drawn | None, position_limit: Limit) -> None:
     """One drawn character of sample A: candidates, cut mass, entropy, rank, and attention."""
-    if not drawn.steps:
+    if drawn is None or not drawn.steps:
         st.info("Generate a sample above first.")
         return
     cfg = trained.model.cfg
@@ -109,13 +109,13 @@ def one_step(trained: Trained, drawn: Drawn, position_limit: Limit) -> None:
     for col, (label, value) in zip(st.columns(5), step_metrics(trained, step).items(), strict=True):
         col.metric(label, value)
     table = candidates(trained, step)
-    title = f"The {CANDIDATES} most likely characters after {len(step.context)} characters of context"
+    title = f"The {CANDIDATES} most likely next characters"
     st.plotly_chart(gpt_charts.candidates_chart(table, title), key="gpt.cands")
     a, b = st.columns(2)
     layer = a.selectbox("Layer", range(1, cfg.n_layer + 1), index=cfg.n_layer - 1, key="gpt.layer")
     head = b.selectbox("Head", range(1, cfg.n_head + 1), key="gpt.head")
     attention = attention_frame(step, layer, head)
-    title = f"Layer {layer}, head {head}: where the newest position looks"
+    title = f"Layer {layer}, head {head}: where the newest looks"
     st.plotly_chart(gpt_charts.attention_bars(attention, title), key="gpt.attn")
     top = int(attention["attention"].idxmax())
     st.caption(

@@ -55,15 +55,19 @@ def test_surprisal_grid_puts_each_character_in_its_cell_with_bits_and_probabilit
 def test_bpc_bars_draw_one_bar_per_row_grouped_by_colour():
     frame = pd.DataFrame(
         {
-            "model": ["unigram", "unigram", "GPT", "GPT"],
+            "model": ["unigram", "unigram", "GPT (attention)", "GPT (attention)"],
             "text": ["held", "yours"] * 2,
             "bits per char": [4.8, 5.0, 1.9, 2.5],
         }
     )
     fig = charts.bpc_bars(frame, "model", "Ladder", color="text")
     by_text = {t.name: dict(zip(t.y, t.x, strict=True)) for t in fig.data}
-    assert by_text == {"held": {"unigram": 4.8, "GPT": 1.9}, "yours": {"unigram": 5.0, "GPT": 2.5}}
-    assert fig.layout.xaxis.title.text == "bits per char" and fig.layout.yaxis.title.text == ""
+    gpt = "GPT (attention)"
+    assert by_text == {"held": {"unigram": 4.8, gpt: 1.9}, "yours": {"unigram": 5.0, gpt: 2.5}}
+    shown = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
+    assert shown[gpt] == "GPT<br>(attention)"  # the bracket on a second line, so a phone keeps the label whole
+    assert fig.layout.xaxis.title.text.startswith("bits/char") and fig.layout.yaxis.title.text == ""
+    assert fig.layout.legend.orientation == "h"  # above the bars, not beside them
     assert fig.data[0].texttemplate == "%{x:.2f}" and fig.layout.barmode == "group"
 
 
