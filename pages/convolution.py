@@ -12,25 +12,20 @@ inside_frame()
 st.title("Convolution & FCN")
 st.markdown(
     "A dense layer (an MLP) needs its own row of weights for every output position, so its weight "
-    "matrix grows with the input. A convolution slides **one fixed kernel** along the input and reuses "
-    "the same few weights everywhere. Turned around, any dense layer on a fixed-size map *is* a "
-    "convolution whose kernel covers the whole map, and that convolution also runs on larger inputs."
+    "matrix grows with the input; a convolution slides **one fixed kernel** and reuses its few weights everywhere."
 )
 
 st.header("1. A kernel sliding over a vector")
-st.markdown(
-    "Move the output position: the same kernel weights multiply a different window each time. Written "
-    "as a matrix, the convolution is a dense layer whose rows are that kernel, shifted."
-)
+st.markdown("Move the output position: the same kernel weights meet a different window each time.")
+sliding_kernel()
 left, right = st.columns(2)
 link("pages/rnn.py", "Sharing over time: one RNN cell for every step", ":material/repeat:", left)
 link("pages/density.py", "Masked convolutions that draw digits: the PixelCNN", ":material/blur_on:", right)
-sliding_kernel()
 
 st.header("2. A dense layer, convolutionized")
 st.markdown(
-    "A dense layer on a flattened C×H×W map and a convolution with H×W kernels hold the same numbers, "
-    "arranged differently. Copy one into the other and both give the same outputs."
+    "Turned around, a dense layer on a flattened C×H×W map *is* a convolution with H×W kernels: the same "
+    "numbers, arranged differently, giving the same outputs. And that convolution also runs on larger inputs."
 )
 dense_vs_conv()
 

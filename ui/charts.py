@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -29,9 +31,25 @@ def parameter_chart(
     title: str = "Weights needed as the input grows",
     x_label: str = "input length n",
     log_x: bool = True,
+    legend_above: bool = False,
 ) -> go.Figure:
     """Parameter counts vs input length, one line per model (log y); a dotted line at `current`."""
     fig = px.line(frame, x=x, y=y, color=color, markers=True, log_x=log_x, log_y=True, title=title, labels={x: x_label})
+    if log_x:  # the x range spans the data (and `current`), with a margin of 4% of that span on each side
+        ends = [frame[x].min(), frame[x].max(), *([] if current is None else [current])]
+        low, high = math.log10(min(ends)), math.log10(max(ends))
+        margin = 0.04 * (high - low or 1.0)
+        fig.update_xaxes(range=[low - margin, high + margin], dtick=1)  # a label per decade: 10, 100, 1000
     if current is not None:
-        fig.add_vline(x=current, line_dash="dot", annotation_text=f"now: {current}")
-    return tidy(fig)
+        fig.add_vline(x=current, line_dash="dot")
+        # On a log axis an annotation's x is log10 of the value (a shape's is the value itself): a bare
+        # `current` there put the label at 10^current and stretched the axis to fit it.
+        at = math.log10(current) if log_x else current
+        fig.add_annotation(
+            x=at, y=1, xref="x", yref="y domain", text=f"now: {current}", showarrow=False, xanchor="left", yanchor="top"
+        )
+    fig = tidy(fig)
+    if legend_above:  # long layer names beside the plot would leave it a sliver on a phone
+        # Between the title and the plot, in a top margin kept for two rows of legend (a phone wraps it).
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), height=380, margin_t=90)
+    return fig

@@ -16,6 +16,8 @@ MIN_DISTANCE = 5  # found digits are at least this many cells apart (non-maximum
 CANVAS_HEIGHT = 24  # rows of a composed canvas
 GAPS = (2, 7)  # blank columns between composed digits: at least 2, fewer than 7
 TOLERANCE = 2  # a found digit within this many pixels of a placed one is at its place
+UNSURE_BELOW = 0.9  # a reading whose probability is under this is marked unsure
+VERDICTS = ("right", "misread", "extra", "unsure", "unchecked")  # what `judge` calls each reading
 
 
 def compose_canvas(
@@ -126,3 +128,40 @@ def detection_score(
         one = compare(find_digits(score_map(fcn, canvas), threshold), truth)
         placed, right, extra = placed + one.placed, right + one.right, extra + one.extra
     return Detections(placed, right, extra)
+
+
+def judge(found: pd.DataFrame, truth: pd.DataFrame | None, unsure_below: float = UNSURE_BELOW) -> pd.DataFrame:
+    """Each found digit with the label placed at its place and a verdict, for marking it on the picture.
+
+    Adds columns placed ("" where nothing was placed or the truth is unknown) and verdict: "misread"
+    (the placed digit there is another one), "extra" (nothing was placed there), "unsure" (probability
+    under `unsure_below`), "right" (matches the placed digit) or "unchecked" (no truth to check against).
+    A wrong reading is called wrong however confident it is.
+    """
+    placed, verdicts = [], []
+    for row in found.itertuples():
+        here = None if truth is None else near_truth(truth, row.top, row.left)
+        placed.append("" if here is None else str(here))
+        if truth is not None and here is None:
+            verdicts.append("extra")
+        elif here is not None and str(here) != row.label:
+            verdicts.append("misread")
+        elif row.prob < unsure_below:
+            verdicts.append("unsure")
+        else:
+            verdicts.append("unchecked" if truth is None else "right")
+    return found.assign(placed=placed, verdict=verdicts)
+
+
+def near_truth(truth: pd.DataFrame, top: int, left: int) -> int | None:
+    """The label of the placed digit nearest to (top, left) within TOLERANCE pixels, or None."""
+    close = truth[((truth["left"] - left).abs() <= TOLERANCE) & ((truth["top"] - top).abs() <= TOLERANCE)]
+    if close.empty:
+        return None
+    distance = (close["left"] - left).abs() + (close["top"] - top).abs()
+    return int(close.loc[distance.idxmin(), "label"])
+
+
+def missed(found: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """The placed digits (label, top, left) with no found digit at their place."""
+    return truth[[near(found, row.top, row.left).empty for row in truth.itertuples()]]

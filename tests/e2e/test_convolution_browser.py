@@ -47,10 +47,24 @@ def _plot_data(page, title_start: str) -> list[dict]:
 
 def test_controls_move_the_numbers_the_engine_gives(page, server_url):
     _open(page, f"{server_url}/convolution")
+    # The first screen (1400x1000) holds the claim and the live picture: the kernel's window on the input.
+    bottoms = page.evaluate(
+        """() => {
+            const claim = [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+                .find(e => e.innerText.includes('one fixed kernel'));
+            const plot = [...document.querySelectorAll('.js-plotly-plot')]
+                .find(p => (p.layout?.title?.text || '').replace(/<[^>]*>/g, '').startsWith('Input x: the window'));
+            return [claim, plot].map(e => e ? e.getBoundingClientRect().bottom : 1e9);
+        }"""
+    )
+    assert max(bottoms) <= 1000, bottoms
     _move(page, "Stride s", "ArrowRight")  # stride 1 -> 2
     m = conv1d.output_length(16, 3, stride=2)
     page.wait_for_selector(f"text=the dense layer would learn all {m * 16} entries", timeout=120_000)
-    page.locator('input[role="combobox"][aria-label="Kernel w"]').click()
+    kernel = page.locator('input[role="combobox"][aria-label="Kernel w"]')
+    kernel.scroll_into_view_if_needed()  # below the picture: a click that scrolls first closes the menu it opens
+    page.wait_for_timeout(500)
+    kernel.click()
     page.get_by_role("option", name="edge (difference)").click()
     settle(page, 120_000)
     y = conv1d.conv1d(SIGNAL, np.array(conv1d.KERNEL_PRESETS["edge (difference)"]), stride=2)
@@ -89,4 +103,27 @@ def test_a_link_sets_the_widgets(page, server_url):
     assert page.locator('input[aria-label="Canvas seed"]').input_value() == "9"
     assert page.locator('input[role="combobox"][aria-label="Kernel w"]').input_value() == "identity"
     assert "Kernel w = [0, 1, 0]" in _text(page)
+    assert_clean(page, server_url)
+
+
+def test_a_misread_is_marked_on_the_picture_and_nothing_spills_on_a_phone(page, server_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open(page, f"{server_url}/convolution")  # defaults: 7 digits, seed 0, one 9 read as a 4
+    page.wait_for_selector("text=Marked in red: the 9 read as", timeout=120_000)
+    labels = page.wait_for_function(
+        """() => {
+            const plot = [...document.querySelectorAll('.js-plotly-plot')]
+                .find(p => (p.layout?.title?.text || '').replace(/<[^>]*>/g, '').startsWith('Input 24'));
+            return plot && plot.layout.annotations.map(a => a.text);
+        }""",
+        timeout=120_000,
+    ).json_value()
+    assert "4≠9" in labels
+    # Nothing wider than the phone: wide tables and formulas scroll inside themselves.
+    widest = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"] [data-testid]')]
+            .filter(e => !e.closest('[data-testid="stDataFrame"], .katex-display, [data-testid="stPlotlyChart"]'))
+            .map(e => e.getBoundingClientRect().right))"""
+    )
+    assert widest <= 390 and page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_clean(page, server_url)

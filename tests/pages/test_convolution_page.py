@@ -1,6 +1,7 @@
 """The Convolution & FCN page driven through AppTest; displayed numbers checked against the engine."""
 
 import io
+import json
 
 import numpy as np
 from PIL import Image
@@ -29,7 +30,7 @@ def test_stride_padding_dilation_sliders_update_the_formula(run_page):
     widget(at, "slider", "Dilation d (gap between taps)").set_value(2)
     at.run()
     expected = conv1d.output_length(16, 3, 2, 1, 2)
-    assert at.latex[0].value.strip("$\n").endswith(f"= {expected}")
+    assert at.latex[0].value.strip("$\n").removesuffix(r" \end{aligned}").endswith(f"= {expected}")
     assert at.query_params["stride"] == "2" and at.query_params["dil"] == "2"
 
 
@@ -50,7 +51,7 @@ def test_typed_numbers_and_custom_kernel(run_page):
     at.run()
     widget(at, "text_input", "Kernel weights (up to 15)").input("1, -1")
     at.run()
-    assert at.latex[0].value.strip("$\n").endswith("= 4")
+    assert at.latex[0].value.strip("$\n").removesuffix(r" \end{aligned}").endswith("= 4")
     assert "= **-1**" in texts(at)  # 1*1 + (-1)*2
 
 
@@ -96,6 +97,46 @@ def test_canvas_is_read_like_the_engine_reads_it(run_page):
     assert f"**Placed on the canvas:** {''.join(str(v) for v in truth['label'])}" in texts(at)
 
 
+def _reference_reading(n: int, seed: int) -> tuple[list[str], list[int]]:
+    """What the engine reads on a canvas, and the digit placed at each reading's place (matched by hand, -1: none)."""
+    cnn, _ = digits.load()
+    _, _, x, y = digits.load_split(digits.DigitsConfig())
+    canvas, truth = detect.compose_canvas(x, y, n, seed)
+    found = detect.find_digits(detect.score_map(digits.DigitsFCN(cnn), canvas), 0.5)
+    placed = []
+    for f in found.itertuples():
+        here = [t.label for t in truth.itertuples() if abs(t.left - f.left) <= 2 and abs(t.top - f.top) <= 2]
+        placed.append(here[0] if here else -1)
+    return list(found["label"]), placed
+
+
+def test_a_confident_misread_is_marked_red_and_named(run_page):
+    at = run_page(PAGE)  # the default canvas: 7 digits, seed 0
+    read, placed = _reference_reading(7, 0)
+    wrong = [i for i, (r, p) in enumerate(zip(read, placed, strict=True)) if r != str(p)]
+    assert wrong, "the default canvas should hold a misread to show"
+    marked = "".join(f":red[**{r}**]" if i in wrong else r for i, r in enumerate(read))
+    assert f"**Read left to right:** {marked}" in texts(at)
+    (error,) = at.warning
+    for i in wrong:
+        assert f"the {placed[i]} read as **{read[i]}**" in error.value
+    table = at.dataframe[-1].value
+    assert [i for i, v in enumerate(table["verdict"]) if v == "misread"] == wrong
+    assert all(table["prob"].iloc[i] > 0.9 for i in wrong)  # confident, and still marked
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (image,) = [sp["layout"] for sp in specs if sp["layout"]["title"]["text"].startswith("Input 24×")]
+    labels = [a["text"] for a in image["annotations"]]
+    assert labels == [f"{r}≠{p}" if i in wrong else r for i, (r, p) in enumerate(zip(read, placed, strict=True))]
+
+
+def test_a_canvas_read_right_says_so(run_page):
+    at = run_page(PAGE, {"digits": "5", "cseed": "0"})
+    read, placed = _reference_reading(5, 0)
+    assert read == [str(p) for p in placed]
+    assert f"**Read left to right:** {''.join(read)}" in texts(at)
+    assert not at.warning and not at.error and any(f"All {len(read)} digits read right" in m.value for m in at.success)
+
+
 def _upload(at, name: str, data: bytes, mime: str = "image/png"):
     widget(at, "radio", "Picture").set_value("upload")
     at.run()
@@ -117,17 +158,24 @@ def test_the_drawing_canvas_asks_for_digits_until_there_are_some(run_page):
     assert "Read left to right" not in texts(at) and not at.exception
 
 
-def test_uploaded_picture_is_scanned(run_page):
+def _paper_png(n: int, seed: int) -> bytes:
+    """A composed canvas as a user would have it: dark ink on white paper, three times larger, as PNG."""
     _, _, x, y = digits.load_split(digits.DigitsConfig())
-    canvas, truth = detect.compose_canvas(x, y, 4, 11)
-    # As a user would have it: dark ink on white paper, three times larger.
+    canvas, _ = detect.compose_canvas(x, y, n, seed)
     paper = Image.fromarray(((1 - canvas) * 255).astype(np.uint8)).resize((canvas.shape[1] * 3, 72))
     buffer = io.BytesIO()
     paper.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_uploaded_picture_is_scanned(run_page):
+    _, _, x, y = digits.load_split(digits.DigitsConfig())
+    _, truth = detect.compose_canvas(x, y, 4, 11)
+    data = _paper_png(4, 11)
     at = run_page(PAGE)
-    _upload(at, "my digits.png", buffer.getvalue())
+    _upload(at, "my digits.png", data)
     cnn, _ = digits.load()
-    grey = images.strokes_on_black(images.resize_to_height(images.to_grey(load_image(buffer.getvalue())), 24))
+    grey = images.strokes_on_black(images.resize_to_height(images.to_grey(load_image(data)), 24))
     found = detect.find_digits(detect.score_map(digits.DigitsFCN(cnn), grey), 0.5)
     assert f"**Read left to right:** {''.join(found['label'])}" in texts(at)
     assert len(found) == len(truth)
@@ -176,11 +224,73 @@ def test_every_download_holds_the_numbers_its_chart_draws(run_page, monkeypatch)
     score_chart = next(v for t, v in drawn.items() if t.startswith("Score map"))
     np.testing.assert_allclose(np.array(score_chart[0]["z"], dtype=float), 1 - background.to_numpy(), atol=1e-6)
     steps = files["sliding_steps.csv"]
-    window = next(
-        t for t in drawn["Input x (the kernel's window in red, padding zeros in grey)"] if t["name"] == "in window"
-    )
+    window = next(t for t in drawn["Input x: the window in red, padding grey"] if t["name"] == "in window")
     first = steps[steps["position"] == 0]
     assert list(window["x"]) == list(first["input_index"]) and list(window["y"]) == list(first["input"])
     this_step = next(t for t in drawn["Output y, filled in step by step"] if t["name"] == "this step")
     assert list(this_step["y"]) == [first["output"].iloc[0]]
     assert isinstance(steps, pd.DataFrame) and len(steps) == 3 * steps["position"].nunique()
+
+
+CONTROL_KINDS = ("slider", "number_input", "selectbox", "radio", "text_input", "checkbox", "toggle")
+TYPED = ("1, 2, 3, 4", "나는 학교에 간다 🙂")  # numbers, then text no parser reads
+
+
+def _raw(control, option: str):
+    """The value to set for a shown option: the inverse of a dict-lookup format_func, else the option."""
+    shown = getattr(control.format_func, "__self__", None)
+    if isinstance(shown, dict):
+        return next(raw for raw, text in shown.items() if text == option)
+    return option
+
+
+def _values(control) -> list:
+    """Both ends of a range, every option of a choice, the other state of a box, two texts."""
+    if control.type in ("slider", "number_input"):
+        cast = int if isinstance(control.value, int) else float
+        return [cast(control.min), cast(control.max)]
+    if control.type in ("selectbox", "radio"):
+        return [_raw(control, option) for option in control.options]
+    if control.type in ("checkbox", "toggle"):
+        return [not control.value]
+    return list(TYPED)
+
+
+def _controls(at) -> dict:
+    """Every input control on the page by key (download buttons only hand out files)."""
+    return {c.key: c for kind in CONTROL_KINDS for c in at.main.get(kind)}
+
+
+def _drive(at, key: str, seen: set, driven: list) -> None:
+    """Set `key` to each of its values, driving at once any control that a value brings up; then put it back."""
+    control = _controls(at)[key]
+    start = control.value
+    for value in _values(control):
+        control.set_value(value)
+        at.run()
+        assert not at.exception, (key, value, [e.value for e in at.exception])
+        driven.append((key, value))
+        for new in [k for k in _controls(at) if k not in seen]:  # e.g. the custom kernel's weights
+            seen.add(new)
+            _drive(at, new, seen, driven)
+        control = _controls(at)[key]
+    control.set_value(start)
+    at.run()
+    assert not at.exception, (key, start, [e.value for e in at.exception])
+
+
+def test_every_control_at_both_ends_and_every_option_raises_nothing(run_page):
+    at = run_page(PAGE)
+    seen, driven = set(_controls(at)), []
+    for key in list(seen):
+        if key in _controls(at):
+            _drive(at, key, seen, driven)
+    _upload(at, "digits.png", _paper_png(3, 5))  # an upload brings up its own control: the scale
+    for key in [k for k in _controls(at) if k not in seen]:
+        seen.add(key)
+        _drive(at, key, seen, driven)
+    keys = {k for k, _ in driven}
+    # The dependent controls were reached too: typed numbers, a custom kernel, the picture's scale.
+    expected = {"conv.typed", "conv.custom", "conv.k", "conv.unit", "conv.position", "conv.threshold"}
+    assert expected | {"conv.scale_height"} <= keys, sorted(keys)
+    assert ("conv.k", 1) in driven and ("conv.threshold", 0.95) in driven

@@ -14,6 +14,15 @@ ROLE_COLOURS = {"input": "#9db4d6", "in window": "#e4572e", "padding": "#d9d9d9"
 LAYER_COLOURS = {"dense": "#4c78a8", "convolution": "#e4572e"}
 STEP_COLOURS = {"computed": "#9db4d6", "this step": "#e4572e", "not yet": "#eeeeee"}
 BOX_COLOUR = "#e4572e"
+# Found digits by verdict (engine.convolution.detect.judge), light enough to read on the black picture.
+VERDICT_COLOURS = {
+    "right": "#52b788",
+    "misread": "#ff4d4d",
+    "extra": "#ff4d4d",
+    "unsure": "#ffb703",
+    "unchecked": "#4cc9f0",
+}
+MISSED_COLOUR = "#bbbbbb"
 SHOW_EVERY_TICK = 40  # up to this many bars, every index gets its tick
 
 
@@ -34,7 +43,7 @@ def _coloured_bars(frame: pd.DataFrame, x: str, y: str, colour: str, colours: di
 @figure
 def window_chart(frame: pd.DataFrame) -> go.Figure:
     """Bars of the padded input (columns index, value, role); the kernel's window in colour."""
-    title = "Input x (the kernel's window in red, padding zeros in grey)"
+    title = "Input x: the window in red, padding grey"  # short enough for a 390 px phone
     fig = _coloured_bars(frame, "index", "value", "role", ROLE_COLOURS, title, hover_data=["tap"])
     fig.update_xaxes(dtick=1 if len(frame) <= SHOW_EVERY_TICK else None)
     return tidy(fig)
@@ -111,28 +120,44 @@ def compare_outputs_chart(frame: pd.DataFrame) -> go.Figure:
     return tidy(fig)
 
 
+def box_label(label: str, verdict: str, placed: str) -> str:
+    """What a box says: the reading, with what was placed if it is wrong, or a ? if it is unsure."""
+    return {"misread": f"{label}≠{placed}", "extra": f"{label}✗", "unsure": f"{label}?"}.get(verdict, label)
+
+
+def _box(fig: go.Figure, top: int, left: int, size: int, text: str, colour: str, dash: str = "solid") -> None:
+    """One square window on the picture with its label above it."""
+    fig.add_shape(
+        type="rect",
+        x0=left - 0.5,
+        x1=left + size - 0.5,
+        y0=top - 0.5,
+        y1=top + size - 0.5,
+        line=dict(color=colour, width=2, dash=dash),
+    )
+    fig.add_annotation(
+        x=left + size / 2 - 0.5, y=top - 0.5, text=text, showarrow=False, yshift=8, font=dict(color=colour, size=14)
+    )
+
+
 @figure
-def image_with_boxes(image: np.ndarray, boxes: pd.DataFrame, size: int, title: str) -> go.Figure:
-    """A grey image (strokes light) with a labelled square per row of boxes (label, top, left)."""
+def image_with_boxes(
+    image: np.ndarray, boxes: pd.DataFrame, size: int, title: str, missed: pd.DataFrame | None = None
+) -> go.Figure:
+    """A grey image (strokes light) with a square per found digit (label, top, left; verdict, placed if judged).
+
+    Each box is coloured by its verdict and says what is wrong with it; placed digits nobody found
+    (`missed`: label, top, left) get a dashed grey box.
+    """
     fig = px.imshow(image, color_continuous_scale="gray", zmin=0, zmax=1, title=title)
     for row in boxes.itertuples():
-        fig.add_shape(
-            type="rect",
-            x0=row.left - 0.5,
-            x1=row.left + size - 0.5,
-            y0=row.top - 0.5,
-            y1=row.top + size - 0.5,
-            line=dict(color=BOX_COLOUR, width=2),
-        )
-        fig.add_annotation(
-            x=row.left + size / 2 - 0.5,
-            y=row.top - 0.5,
-            text=str(row.label),
-            showarrow=False,
-            yshift=8,
-            font=dict(color=BOX_COLOUR, size=14),
-        )
+        verdict = getattr(row, "verdict", "unchecked")
+        text = box_label(str(row.label), verdict, str(getattr(row, "placed", "")))
+        _box(fig, row.top, row.left, size, text, VERDICT_COLOURS.get(verdict, BOX_COLOUR))
+    for row in (missed if missed is not None else pd.DataFrame()).itertuples():
+        _box(fig, row.top, row.left, size, f"{row.label} missed", MISSED_COLOUR, "dash")
     fig.update_layout(coloraxis_showscale=False)
+    fig.update_yaxes(nticks=4)  # a wide, short picture: more row labels would overlap on a phone
     return tidy(fig, 320)
 
 
@@ -149,4 +174,5 @@ def score_map_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
         labels=dict(x="score-map column", y="score-map row", color="probability"),
         title=title,
     )
+    fig.update_yaxes(nticks=3)  # the map is a short strip: more row labels would overlap
     return tidy(fig, 320)

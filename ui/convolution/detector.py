@@ -103,18 +103,51 @@ def fcn_input(trained: digits.Trained, held_out: digits.HeldOut) -> None:
     threshold = a.slider("Detection threshold", limit.lo, limit.hi, limit.default, limit.step, key="conv.threshold")
     shown = b.selectbox("Score map of", [ANY_DIGIT, *digits.CLASS_NAMES], key="conv.map_class")
     probs = detect.score_map(trained.fcn, picture)
-    found = detect.find_digits(probs, threshold)
+    found = detect.judge(detect.find_digits(probs, threshold), truth)
+    lost = None if truth is None else detect.missed(found, truth)
     frame = detect.score_map_frame(probs)
     a, b = st.columns(2)
     title = f"Input {picture.shape[0]}×{picture.shape[1]} with found digits"
-    a.plotly_chart(charts.image_with_boxes(picture, found, side, title), key="conv.fcn_image")
+    a.plotly_chart(charts.image_with_boxes(picture, found, side, title, lost), key="conv.fcn_image")
     title = f"Score map {probs.shape[1]}×{probs.shape[2]}: {shown}"
     b.plotly_chart(charts.score_map_heatmap(score_view(frame, shown), title), key="conv.fcn_map")
-    st.markdown(f"**Read left to right:** {''.join(found['label']) or '(nothing above the threshold)'}")
+    st.markdown(f"**Read left to right:** {marked_reading(found) or '(nothing above the threshold)'}")
     if truth is not None:
         st.markdown(f"**Placed on the canvas:** {''.join(str(v) for v in truth['label'])}")
+    verdict_line(found, lost)
     st.dataframe(found, hide_index=True)
     download_csv(frame, "Score map, every class (CSV)", "score_map.csv", "conv.dl_score_map")
+
+
+def marked_reading(found: pd.DataFrame) -> str:
+    """The digits read left to right as markdown: wrong ones in red, unsure ones in orange with a ?."""
+    marks = {"misread": ":red[**{}**]", "extra": ":red[**{}**]", "unsure": ":orange[**{}?**]"}
+    return "".join(marks.get(row.verdict, "{}").format(row.label) for row in found.itertuples())
+
+
+def verdict_line(found: pd.DataFrame, lost: pd.DataFrame | None) -> None:
+    """One line on how far to trust the reading: wrong, unsure and missed digits, named and counted."""
+    wrong = found[found["verdict"].isin(["misread", "extra"])]
+    unsure = found[found["verdict"] == "unsure"]
+    parts = [
+        f"{'a blank' if r.verdict == 'extra' else 'the ' + r.placed} read as **{r.label}** (P = {r.prob:.3f})"
+        for r in wrong.itertuples()
+    ]
+    if lost is not None and len(lost):
+        parts.append(f"{len(lost)} placed digit(s) not found (dashed)")
+    if unsure.shape[0]:
+        parts.append(f"{len(unsure)} reading(s) under P = {detect.UNSURE_BELOW} (orange, ?)")
+    if lost is None and not parts:
+        st.caption(f"Your own picture has no truth to check: only readings under P = {detect.UNSURE_BELOW} get marked.")
+    elif not parts:
+        st.success(f"All {len(found)} digits read right (green).", icon=":material/check:")
+    elif wrong.empty:
+        st.warning("; ".join(parts) + ".", icon=":material/help:")
+    else:  # a warning, not an error: the page works, the model is wrong
+        st.warning(
+            f"Marked in red: {'; '.join(parts)}. A wrong reading can be as sure as a right one.",
+            icon=":material/error:",
+        )
 
 
 def how_it_works(trained: digits.Trained) -> str:

@@ -28,7 +28,7 @@ LIMITS: dict[str, Limit] = {
     "k": Limit(1, 32, SHAPE.outputs, 1),
     "extra_h": Limit(0, 8, 3, 1),  # rows added to the map for the score grid
     "extra_w": Limit(0, 8, 5, 1),
-    "digits": Limit(1, 8, 5, 1),  # digits on a composed canvas
+    "digits": Limit(1, 8, 7, 1),  # digits on a composed canvas: seed 0 holds a confident misread (9 as 4)
     "cseed": Limit(0, 10_000, 0, 1),
     "threshold": Limit(0.3, 0.95, 0.5, 0.05),
     "scale_height": Limit(WINDOW, 12 * WINDOW, CANVAS_HEIGHT, 1),  # an upload is scaled to this many rows

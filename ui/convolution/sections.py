@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from engine.common.inputs import InputError, parse_numbers
 from engine.convolution import conv1d, convolutionize
@@ -84,9 +85,11 @@ def _output_length(n: int, k: int, steps: Steps) -> int:
     """Show m = floor((n + 2p - d(k-1) - 1) / s) + 1 with the numbers filled in; return m."""
     s, p, d = steps.args()
     m = conv1d.output_length(n, k, s, p, d)
+    # One step per line, so that the filled-in fraction fits a 390 px phone.
     st.latex(
-        rf"m = \left\lfloor \frac{{n + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1 = \left\lfloor "
-        rf"\frac{{{n} + 2\cdot{p} - {d}\cdot({k}-1) - 1}}{{{s}}} \right\rfloor + 1 = {m}"
+        rf"\begin{{aligned}} m &= \left\lfloor \frac{{n + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1 \\ &= "
+        rf"\left\lfloor \frac{{{n} + 2\cdot{p} - {d}\cdot({k}-1) - 1}}{{{s}}} \right\rfloor + 1 \\ &= {m}"
+        r" \end{aligned}"
     )
     return m
 
@@ -98,13 +101,13 @@ def _one_step(x: np.ndarray, kernel: np.ndarray, steps: Steps, position: int) ->
     frame = conv1d.window_frame(x, position, len(kernel), s, p, d)
     in_window = frame[frame["tap"] >= 0].sort_values("tap")
     terms = " + ".join(f"({w:.3g})({v:.3g})" for w, v in zip(kernel, in_window["value"], strict=True))
-    st.markdown(
-        f"Kernel w = [{', '.join(f'{w:.3g}' for w in kernel)}]. **y[{position}]** = Σⱼ wⱼ · "
-        f"x[{position}·{s} − {p} + {d}·j] = {terms} = **{y[position]:.4g}**"
-    )
     a, b = st.columns(2)
     a.plotly_chart(charts.window_chart(frame), key="conv.window_chart")
     b.plotly_chart(charts.output_chart(y, position), key="conv.output_chart")
+    st.markdown(  # under the picture, so that the picture itself fits a phone's first screen
+        f"Kernel w = [{', '.join(f'{w:.3g}' for w in kernel)}]. **y[{position}]** = Σⱼ wⱼ · "
+        f"x[{position}·{s} − {p} + {d}·j] = {terms} = **{y[position]:.4g}**"
+    )
 
 
 def _as_matrix(x: np.ndarray, kernel: np.ndarray, steps: Steps, m: int, position: int) -> None:
@@ -119,7 +122,7 @@ def _as_matrix(x: np.ndarray, kernel: np.ndarray, steps: Steps, m: int, position
         f"Each row is the kernel shifted by {steps.stride}; the dense layer would learn all {m * n} entries "
         f"freely, the convolution only its {k}."
     )
-    b.plotly_chart(shared_charts.parameter_chart(counts, n), key="conv.params")
+    b.plotly_chart(shared_charts.parameter_chart(counts, n, legend_above=True), key="conv.params")
     c1, c2, c3 = st.columns(3)
     with c1:
         steps_frame = conv1d.sliding_frame(x, kernel, *steps.args())
@@ -132,7 +135,8 @@ def _as_matrix(x: np.ndarray, kernel: np.ndarray, steps: Steps, m: int, position
 
 @st.fragment
 def sliding_kernel() -> None:
-    """Input and kernel controls, the sliding window, the Toeplitz matrix, parameter counts."""
+    """The sliding window (the page's live picture), then its controls, the Toeplitz matrix and the counts."""
+    picture = st.container()  # filled last but shown first: the picture is what the first screen must hold
     left, right = st.columns(2)
     with left:
         try:
@@ -147,14 +151,23 @@ def sliding_kernel() -> None:
     mirror_to_url({**settings, "stride": steps.stride, "pad": steps.padding, "dil": steps.dilation})
     m = _output_length(len(x), len(kernel), steps)
     if m == 0:
-        st.warning(
+        picture.warning(
             "The kernel's span is longer than the padded input: no position fits. "
             "Add padding, shorten the kernel or lower the dilation."
         )
         return
-    position = st.slider("Output position i", 0, m - 1, 0, key="conv.position") if m > 1 else 0
-    _one_step(x, kernel, steps, position)
+    with picture:
+        position = _position(m)
+        _one_step(x, kernel, steps, position)
     _as_matrix(x, kernel, steps, m, position)
+
+
+def _position(m: int) -> int:
+    """The output position: a slider over 0..m-1, or 0 with a caption when only one position fits."""
+    if m > 1:
+        return st.slider("Output position i", 0, m - 1, 0, key="conv.position")
+    st.caption("Output position i: 0, the only one that fits.")
+    return 0
 
 
 def _layer_shape() -> convolutionize.LayerShape:
@@ -185,13 +198,21 @@ def _same_outputs(dense: torch.nn.Linear, conv: torch.nn.Conv2d, shape: convolut
     download_csv(outputs, "Both outputs (CSV)", "dense_vs_conv.csv", "conv.dl_compare")
 
 
+def _unit(place: DeltaGenerator, outputs: int) -> int:
+    """The output unit to map: a slider over 0..K-1, or a fixed 0 with a caption when K = 1 (no range)."""
+    if outputs > 1:
+        return place.slider("Output unit to map", 0, outputs - 1, 0, key="conv.unit")
+    place.caption("Output unit to map: 0, the only one (K = 1).")
+    return 0
+
+
 def _larger_input(dense: torch.nn.Linear, conv: torch.nn.Conv2d, shape: convolutionize.LayerShape) -> None:
     """The convolutionized layer on a larger random input: a grid of dense answers, one per window."""
     a, b, c = st.columns(3)
     extra_h, extra_w = (LIMITS[p] for p in ("extra_h", "extra_w"))
     extra_h = a.slider("Extra rows", extra_h.lo, extra_h.hi, extra_h.default, extra_h.step, key="conv.extra_h")
     extra_w = b.slider("Extra columns", extra_w.lo, extra_w.hi, extra_w.default, extra_w.step, key="conv.extra_w")
-    unit = c.slider("Output unit to map", 0, shape.outputs - 1, 0, key="conv.unit")
+    unit = _unit(c, shape.outputs)
     big = torch.randn(
         shape.channels, shape.height + extra_h, shape.width + extra_w, generator=torch.Generator().manual_seed(2)
     )

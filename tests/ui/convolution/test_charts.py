@@ -59,6 +59,30 @@ def test_parameter_chart_has_one_line_per_layer():
     assert fig.layout.xaxis.title.text == "input length n"
 
 
+def test_parameter_chart_axis_spans_the_data_and_no_more():
+    lengths = [4, 8, 16, 32, 64, 128, 256, 512, 1024]  # the page's lengths, n = 16 among them
+    fig = shared_charts.parameter_chart(conv1d.parameter_counts(lengths, k=3), 16)
+    assert fig.layout.xaxis.type == "log"
+    low, high = fig.layout.xaxis.range  # log10 units on a log axis
+    drawn = [v for trace in fig.data for v in trace.x]
+    assert 10**low <= min(drawn) and max(drawn) <= 10**high  # every point inside the axis
+    span = np.log10(1024) - np.log10(4)
+    assert (high - low) <= 1.1 * span  # empty margins under 10% of the axis: no decades of blank
+    (label,) = fig.layout.annotations
+    assert label.text == "now: 16" and label.x == np.log10(16)  # log10 on a log axis, not 16 = 10^16
+    assert fig.layout.shapes[0].x0 == 16  # a shape takes the value itself
+    assert low <= label.x <= high
+    above = shared_charts.parameter_chart(conv1d.parameter_counts(lengths, k=3), 16, legend_above=True)
+    assert above.layout.legend.orientation == "h" and above.layout.legend.y > 1  # over the plot, not beside it
+
+
+def test_parameter_chart_on_a_linear_axis_keeps_the_value():
+    frame = pd.DataFrame({"length": [1, 2, 3] * 2, "parameters": [5, 5, 5, 3, 6, 9], "model": ["a"] * 3 + ["b"] * 3})
+    fig = shared_charts.parameter_chart(frame, 2, x="length", y="parameters", color="model", log_x=False)
+    assert fig.layout.xaxis.type != "log" and fig.layout.xaxis.range is None
+    assert fig.layout.annotations[0].x == 2 and fig.layout.shapes[0].x0 == 2
+
+
 def test_compare_outputs_chart_groups_both_layers():
     frame = pd.DataFrame({"output": [0, 1], "dense": [0.5, -1.0], "convolution": [0.5, -1.0]})
     fig = charts.compare_outputs_chart(frame)
@@ -106,3 +130,25 @@ def test_user_text_cannot_become_markup_in_a_chart():
     frame = pd.DataFrame({"step": [1, 2], "word": ["<b>bold", "</s>"], "v": [0.1, 0.2]})
     fig = rnn_charts.step_line(frame, "v", "t", "v")
     assert all("<" not in label for label in fig.data[0].x)
+
+
+def test_image_with_boxes_marks_wrong_unsure_and_missed_digits():
+    boxes = pd.DataFrame(
+        {
+            "label": ["4", "4", "7", "2"],
+            "prob": [0.99, 0.995, 0.97, 0.6],
+            "top": [0, 0, 0, 0],
+            "left": [0, 10, 20, 30],
+            "placed": ["4", "9", "", "2"],
+            "verdict": ["right", "misread", "extra", "unsure"],
+        }
+    )
+    missed = pd.DataFrame({"label": [5], "top": [2], "left": [40]})
+    fig = charts.image_with_boxes(np.zeros((12, 50)), boxes, 8, "t", missed)
+    assert [a.text for a in fig.layout.annotations] == ["4", "4≠9", "7✗", "2?", "5 missed"]
+    colours = [s.line.color for s in fig.layout.shapes]
+    assert colours[1] == colours[2] != colours[0]  # both wrong readings share one colour, not the right one's
+    assert len({colours[0], colours[1], colours[3], colours[4]}) == 4  # right, wrong, unsure, missed differ
+    assert [a.font.color for a in fig.layout.annotations] == colours  # each label in its box's colour
+    assert [s.line.dash for s in fig.layout.shapes] == ["solid"] * 4 + ["dash"]
+    assert fig.layout.shapes[4].x0 == 39.5
