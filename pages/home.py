@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.frame import inside_frame
 from ui.navigation import EXPLAINERS
+from ui.thumbnails import picture
 
 inside_frame()
 st.title("Unrolled")
@@ -14,9 +15,10 @@ st.markdown(
     "Every number on a page is computed, not typed in, and can be downloaded."
 )
 st.subheader("The learning path")
-st.caption("One course, in the order a learner should take it; each step says what it builds on.")
 for number, page in enumerate(EXPLAINERS, start=1):
     with st.container(border=True):
-        st.page_link(page.path, label=f"{number}. {page.title}", icon=page.icon)
-        st.markdown(f"*{page.builds_on}*")
-        st.caption(page.summary)
+        shown, words = st.columns([1, 3], vertical_alignment="center")
+        shown.image(picture(page.path), width=180, output_format="PNG")  # PNG keeps drawn edges sharp
+        words.page_link(page.path, label=f"{number}. {page.title}", icon=page.icon)
+        words.markdown(f"*{page.builds_on}*")
+        words.caption(page.summary)

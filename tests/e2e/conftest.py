@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -54,6 +55,8 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     pg.errors, pg.error_urls = [], []  # console errors (with where each pointed) and uncaught page errors
+    pg.requests = []  # every URL the page asked for, to check that none leaves 127.0.0.1
+    pg.on("request", lambda request: pg.requests.append(request.url))
 
     def on_console(msg) -> None:
         if msg.type == "error":
@@ -67,15 +70,20 @@ def page(browser):
 
 
 def environmental(url: str, server_url: str) -> bool:
-    """A load this offline machine or Streamlit itself fails: Google's font host (the Material icons), and
-    the health and host-config probes Streamlit first sends below a page's own path."""
-    return url.startswith("https://fonts.gstatic.com/") or (
-        url.startswith(f"{server_url}/") and "/_stcore/" in url and url.endswith(("/health", "/host-config"))
-    )
+    """A load Streamlit itself fails: the health and host-config probes it first sends below a page's own path."""
+    return url.startswith(f"{server_url}/") and "/_stcore/" in url and url.endswith(("/health", "/host-config"))
+
+
+def outside_requests(urls: list[str]) -> list[str]:
+    """The URLs that would leave this machine: any host but 127.0.0.1 (data: and blob: URLs have none)."""
+    parts = [(url, urlsplit(url)) for url in urls]
+    return [url for url, part in parts if part.scheme not in ("data", "blob") and part.hostname != "127.0.0.1"]
 
 
 def assert_clean(page, server_url: str) -> None:
-    """No exception box, no error alert, and no browser error but the environmental failed loads above."""
+    """No exception box, no error alert, no request to another host, and no browser error but the
+    environmental failed loads above."""
+    assert outside_requests(page.requests) == []
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     console = [e for e in page.errors if e.startswith("console:")]

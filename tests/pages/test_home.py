@@ -12,6 +12,17 @@ def test_app_runs_home_and_links_every_explainer(run_page):
     assert len(links) == len(EXPLAINERS)
 
 
+def test_home_shows_a_picture_beside_every_step_of_the_path(run_page):
+    """One picture per explainer, each in the same bordered step as its link, sent as PNG (drawn edges)."""
+    at = run_page("app.py")
+    steps = [block for block in at.main.children.values() if block.type == "flex_container" and block.get("page_link")]
+    assert len(steps) == len(EXPLAINERS)
+    for number, (step, explainer) in enumerate(zip(steps, EXPLAINERS, strict=True), start=1):
+        (image,) = step.get("image")
+        assert [img.url.endswith(".png") for img in image.proto.imgs] == [True]
+        assert [link.proto.label for link in step.get("page_link")] == [f"{number}. {explainer.title}"]
+
+
 def test_app_switches_to_each_explainer(run_page):
     at = run_page("app.py")
     for explainer in EXPLAINERS:

@@ -206,14 +206,14 @@ def test_detector_reads_most_canvases(shipped, split, one_thread):
 
 
 def _readme_detection_claim() -> tuple[int, int, int]:
-    """(digits, canvases, found right) from the README's sentence, which also says no extra digits."""
-    text = " ".join((ROOT / "README.md").read_text().split())
+    """(digits, canvases, found right) from the sentence in docs/models.md, which also says no extra digits."""
+    text = " ".join((ROOT / "docs" / "models.md").read_text().split())
     match = re.search(
         r"On (\d+) digits placed on (\d+) random canvases of held-out digits, the detector finds (\d+) at the "
         r"right place with the right label and reports no extra digits",
         text,
     )
-    assert match, "the README's detection sentence moved or changed"
+    assert match, "the detection sentence in docs/models.md moved or changed"
     return tuple(int(g) for g in match.groups())
 
 
