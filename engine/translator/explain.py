@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import time
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from engine.common.metrics import parameter_count
 from engine.translator.data import bpe
 from engine.translator.decode import PLAIN, beam_search, greedy_transformer, source_ids
 from engine.translator.gru import GRUTranslator
-from engine.translator.guards import Guards
+from engine.translator.guards import WORD_START, Guards
 from engine.translator.train import Trained
 from engine.translator.transformer import Transformer, sinusoids
 
@@ -93,17 +94,69 @@ def top_next(tokenizer: Tokenizer, probs: np.ndarray, k: int = TOP_K) -> pd.Data
     )
 
 
+def word_probabilities(result: Translation) -> pd.DataFrame:
+    """Columns word, pieces, prob, lowest: each output word's probability under the model given the words before
+    it (the product of its pieces' teacher-forced probabilities) and its least likely piece's; </s> left out."""
+    rows: list[list] = []
+    for t, (piece, token) in enumerate(zip(result.output, result.output_ids, strict=True)):
+        if token == bpe.EOS:
+            break
+        p = float(result.next_probs[t, token])
+        if piece.startswith(WORD_START) or not rows:
+            rows.append([piece.removeprefix(WORD_START), [piece], p, p])
+        else:  # a piece inside a word: the word is as likely as all its pieces together
+            rows[-1][0] += piece
+            rows[-1][1].append(piece)
+            rows[-1][2] *= p
+            rows[-1][3] = min(rows[-1][3], p)
+    return pd.DataFrame(
+        [(w, " ".join(ps), p, low) for w, ps, p, low in rows], columns=["word", "pieces", "prob", "lowest"]
+    )
+
+
+def _word_opcodes(first: str, second: str) -> tuple[list[str], list[str], list[tuple]]:
+    """Both texts' words and difflib's opcodes from the first to the second."""
+    a, b = first.split(), second.split()
+    return a, b, difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+
+
+def differing_words(first: str, second: str) -> list[tuple[str, str]]:
+    """(words of first, words of second) for each stretch where two translations differ, word by word."""
+    a, b, ops = _word_opcodes(first, second)
+    return [(" ".join(a[i1:i2]), " ".join(b[j1:j2])) for op, i1, i2, j1, j2 in ops if op != "equal"]
+
+
+def marked_words(first: str, second: str) -> list[tuple[str, bool]]:
+    """The words of second, each with whether it differs from first (is not in a stretch both share)."""
+    _, b, ops = _word_opcodes(first, second)
+    return [(b[j], op != "equal") for op, _, _, j1, j2 in ops for j in range(j1, j2)]
+
+
+BEAM_COLUMNS = ["rank", "translation", "log_prob", "score", "tokens", "spellings"]
+
+
+def merge_spellings(rows: list[tuple[str, float, float, int]]) -> pd.DataFrame:
+    """BEAM_COLUMNS from (translation, log_prob, score, tokens) rows, best first: hypotheses whose pieces decode to
+    the same text are one row (the best-scored), `spellings` counting the piece sequences that wrote it."""
+    best: dict[str, list] = {}
+    for text, log_prob, score, tokens in rows:
+        if text not in best:
+            best[text] = [text, log_prob, score, tokens, 0]
+        elif score > best[text][2]:
+            best[text][1:4] = [log_prob, score, tokens]
+        best[text][4] += 1
+    merged = sorted(best.values(), key=lambda r: r[2], reverse=True)
+    return pd.DataFrame([(i + 1, *r) for i, r in enumerate(merged)], columns=BEAM_COLUMNS)
+
+
 def beams(trained: Trained, sentence: str, width: int, alpha: float, guards: Guards = PLAIN) -> pd.DataFrame:
-    """Columns rank, translation, log_prob, score (log_prob / length penalty + coverage penalty), tokens."""
+    """BEAM_COLUMNS: rank, translation, log_prob, score (log_prob / length penalty + coverage penalty), tokens, and
+    spellings (how many of the hypotheses wrote this same text with different pieces; merged into one row)."""
     tokenizer = trained.tokenizer
     src = torch.tensor([source_ids(tokenizer, sentence)])
     hyps = beam_search(trained.model, src, width, alpha, guards=guards, pieces=trained.pieces)
-    return pd.DataFrame(
-        [
-            (i + 1, bpe.decode(tokenizer, h.tokens), round(h.log_prob, 3), round(h.score, 3), len(h.tokens))
-            for i, h in enumerate(hyps)
-        ],
-        columns=["rank", "translation", "log_prob", "score", "tokens"],
+    return merge_spellings(
+        [(bpe.decode(tokenizer, h.tokens), round(h.log_prob, 3), round(h.score, 3), len(h.tokens)) for h in hyps]
     )
 
 

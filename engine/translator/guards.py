@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import torch
 
 WORD_START = "▁"  # Metaspace marks the first piece of a word
+# A sentence on which the shipped guards change plain beam search (found by trying validation sentences: plain
+# beam search repeats "gut"); the page shows it when no guard changed the learner's sentence, and a test checks it.
+EXAMPLE = "Tom is handsome."
 COVERAGE_FLOOR = 1e-6  # log of a coverage below this is taken at this value
 
 

@@ -126,3 +126,21 @@ def test_guards_off_is_plain_beam_search():
     off = decode.beam_search(LOOP, ids, 2, 0.6, 8, guards=Guards(), pieces=PIECES)
     assert [h.tokens for h in plain] == [h.tokens for h in off]
     assert [h.score for h in plain] == [h.score for h in off]
+
+
+def test_the_pages_example_sentence_is_changed_by_the_shipped_guards():
+    """The page shows EXAMPLE when no guard changed the learner's sentence: on it, they must change something."""
+    from engine.translator import explain
+    from engine.translator.guards import EXAMPLE
+    from engine.translator.train import BEAM_ALPHA, TRANSFORMER
+
+    trained = TRANSFORMER.load()[0]
+    src = torch.tensor([decode.source_ids(trained.tokenizer, EXAMPLE)])
+    plain = decode.beam_search(trained.model, src, TRANSFORMER.beam, BEAM_ALPHA, pieces=trained.pieces)[0]
+    guarded = decode.beam_search(
+        trained.model, src, TRANSFORMER.beam, BEAM_ALPHA, guards=TRANSFORMER.guards, pieces=trained.pieces
+    )[0]
+    assert bpe.decode(trained.tokenizer, plain.tokens) != bpe.decode(trained.tokenizer, guarded.tokens)
+    effects = explain.guard_effects(trained, EXAMPLE, TRANSFORMER.beam, BEAM_ALPHA, TRANSFORMER.guards)
+    assert effects["translation"].iloc[0] == bpe.decode(trained.tokenizer, plain.tokens)
+    assert effects["translation"].iloc[-1] == bpe.decode(trained.tokenizer, guarded.tokens)
