@@ -31,12 +31,13 @@ def watch_it_grow(page, title: str, timeout_ms: int = 120_000) -> None:
             False,
         ),
         ("/rnn?recall_s=1", "Start training", "Recall accuracy by distance", "Every distance, both cells (CSV)", True),
+        ("/transformer", "Measure it on this server", "One training step, this server", "Step times (CSV)", False),
     ],
-    ids=["race-to-the-end", "recall-stopped"],
+    ids=["race-to-the-end", "recall-stopped", "step-times"],
 )
 def test_start_watch_and_finish(page, server_url, path, start, chart, done, stop):
-    """The race runs to its end; the recall study (18 trainings) is stopped once its chart has grown,
-    and shows the distances finished until then."""
+    """The race and the step-time measurement run to their end; the recall study (18 trainings) is stopped
+    once its chart has grown, and shows the distances finished until then."""
     page.goto(f"{server_url}{path}")
     wait_for_app(page)
     page.get_by_role("button", name=start).click()

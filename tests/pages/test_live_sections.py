@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from engine.rnn.recall import RecallConfig
-from engine.translator.race import RaceConfig
+from engine.translator import race
+from engine.translator.race import RaceConfig, StepConfig
 from tests.pages.conftest import charts, texts
 from ui import live
 from ui.rnn import recall as recall_ui
+from ui.translator import parallel as parallel_ui
 from ui.translator import race as race_ui
 
 TRANSFORMER, RNN = "pages/transformer.py", "pages/rnn.py"
@@ -115,3 +117,63 @@ def test_the_stop_button_ends_the_run_and_the_page_says_so(run_page, monkeypatch
     run = finish(at, recall_ui.KEY)
     assert run.result.stopped and run.elapsed() < 20  # its budget was 30 s of training
     assert any(i.value.startswith("Stopped after") for i in at.info)
+
+
+@pytest.mark.parametrize(
+    ("task", "lengths", "seconds"),
+    [("sort", (2, 2), 5), ("rotate", (30, 30), 60), ("reverse", (2, 30), 60)],
+    ids=["shortest-least", "longest-most", "widest"],
+)
+def test_the_race_runs_at_both_ends_of_its_controls(run_page, monkeypatch, task, lengths, seconds):
+    """The page's slider ends reach the race as set, and the race (given a fraction of a second) ends
+    without an error: the longest strings once overran the Transformer's position table."""
+    asked = []
+
+    def tiny(**kw):
+        asked.append(kw)
+        return RaceConfig(**{**kw, "seconds": 0.3, "n_eval": 20})
+
+    monkeypatch.setattr(race_ui, "RaceConfig", tiny)
+    at = run_page(TRANSFORMER)
+    at.radio(key="race.task").set_value(task)
+    at.slider(key="race.lengths").set_value(lengths)
+    at.slider(key="race.seconds").set_value(seconds).run()
+    at.button(key="race.run.go").click().run()
+    assert not at.exception
+    run = finish(at, race_ui.KEY)
+    assert run.error is None and run.result is not None
+    assert (asked[-1]["task"], asked[-1]["lo"], asked[-1]["hi"], asked[-1]["seconds"]) == (task, *lengths, seconds)
+    assert (run.config.lo, run.config.hi) == lengths
+    assert f"**{race_ui.verdict(run.result)}**" in texts(at)
+
+
+def trace(chart: dict, name: str) -> dict:
+    return next(t for t in chart["data"] if t["name"] == name)
+
+
+def test_the_step_times_are_drawn_as_recorded_then_measured_live(run_page, monkeypatch):
+    monkeypatch.setattr(parallel_ui, "LIVE", StepConfig(lengths=(4, 9), batch=8, repeats=1))
+    at = run_page(TRANSFORMER)
+    recorded = race.recorded_step_times()
+    drawn = {c["title"]: c for c in charts(at)}
+    steps = drawn["One training step, recorded"]
+    for name, label in (("transformer", "Transformer"), ("gru", "GRU + attention")):
+        assert list(trace(steps, label)["x"]) == recorded["lengths"]
+        assert list(trace(steps, label)["y"]) == pytest.approx(recorded[f"{name}_ms"])
+    waits = drawn["Steps that wait for the one before"]
+    assert list(trace(waits, "GRU + attention")["y"]) == [2 * n + 2 for n in recorded["lengths"]]  # by hand
+    assert set(trace(waits, "Transformer")["y"]) == {2}  # one encoder and one decoder layer
+    shown = "\n".join(c.value for c in at.caption)
+    first, last = (recorded["gru_ms"][i] / recorded["transformer_ms"][i] for i in (0, -1))
+    assert f"{first:.1f}x a Transformer step at 4 letters and {last:.1f}x at 30" in shown
+    assert recorded["command"] in shown
+    at.button(key="race.steps.go").click().run()
+    assert not at.exception
+    run = finish(at, parallel_ui.KEY)
+    assert run.error is None and [r["steps"] for r in run.result.rows] == [1, 1, 1, 1]
+    mine = next(c for c in charts(at) if c["title"] == "One training step, this server")
+    for name, label in (("transformer", "Transformer"), ("gru", "GRU + attention")):
+        assert list(trace(mine, label)["x"]) == [4, 9]
+        want = [r["ms"] for r in run.result.rows if r["model"] == name]
+        assert list(trace(mine, label)["y"]) == pytest.approx(want)
+    assert "Step times (CSV)" in [b.proto.label for b in at.get("download_button")]

@@ -1,4 +1,4 @@
-"""Watch attention learn: a tiny Transformer and a GRU with attention race on a toy task, live."""
+"""A live race on a toy task: a tiny Transformer and a GRU with attention, faster steps against fewer steps."""
 
 from __future__ import annotations
 
@@ -46,11 +46,7 @@ def controls() -> RaceConfig:
 def race_section() -> None:
     """Controls, a start button, then the live view while it runs and the results once it ends."""
     cfg = controls()
-    st.caption(
-        "The two models take turns, one step each, in one training process of their own: the race lasts about "
-        f"{2 * cfg.seconds:.0f} s plus the evaluations and a few seconds to start. Each model's clock counts only its "
-        "own steps, so both get the same compute."
-    )
+    st.caption(f"About {2 * cfg.seconds:.0f} s: the models take turns, each clock counting only its own steps.")
     live.section(KEY, "Start the race", 2 * cfg.seconds + 60, race.live, cfg, _watch, _results)
 
 
@@ -89,29 +85,49 @@ def _heatmap(frame: dict, probe: str, answer: str, layer: int) -> None:
     st.caption(f"Held-out accuracy at that moment: {frame['accuracy']:.0%}. Each row sums to 1 over the letters read.")
 
 
+def _times(a: float, b: float) -> str:
+    """'2.9x more' or '1.4x fewer': a against b."""
+    if min(a, b) <= 0:
+        return "no ratio"
+    return f"{a / b:.1f}x more" if a >= b else f"{b / a:.1f}x fewer"
+
+
 def verdict(result: RaceResult) -> str:
-    """What this run shows, in words, from its own numbers."""
+    """Which model reached 90% first, and which effect decided it: steps per second or steps needed."""
     t, g = result.summary["transformer"], result.summary["gru"]
-    speed = f"It ran {t['steps_per_s']:.0f} steps per second against the GRU's {g['steps_per_s']:.0f}"
-    speed += (
-        ": the GRU must read the string one letter after another, attention reads it all at once."
-        if t["steps_per_s"] > g["steps_per_s"]
-        else ", so on this machine and length the recurrent step was not the bottleneck."
+    rate = (
+        f"The Transformer ran {t['steps_per_s']:.0f} steps per second, the GRU {g['steps_per_s']:.0f} "
+        f"({_times(t['steps_per_s'], g['steps_per_s'])})"
     )
     a, b = t["seconds_to_90"], g["seconds_to_90"]
     if a is None and b is None:
-        head = "Neither model reached 90% in this budget: give them more time or shorter strings."
-    elif b is None or (a is not None and a < b):
-        head = f"The Transformer reached 90% after {a:.1f} s of training" + (
-            ", the GRU never did." if b is None else f", the GRU after {b:.1f} s."
-        )
+        return f"Neither model reached 90% in this budget: give them more time or shorter strings. {rate}."
+    if a is None or b is None:
+        (won, first), lost = (("GRU", g), t) if a is None else (("Transformer", t), g)
+        head = f"Only the {won} reached 90% ({first['seconds_to_90']:.1f} s of training)."
+        ran, needed = f"{lost['steps']:,}", f"{first['steps_to_90']:,}"
+        if lost["steps"] >= first["steps_to_90"]:
+            why = f"the other ran {ran} steps, more than the {needed} the {won} needed: fewer steps needed won."
+        else:
+            why = f"the other ran only {ran} steps, fewer than the {needed} the {won} needed: faster steps won."
+        return f"{head} {rate}; {why}"
+    need = (
+        f"it needed {t['steps_to_90']:,} steps to reach 90%, the GRU {g['steps_to_90']:,} "
+        f"({_times(t['steps_to_90'], g['steps_to_90'])})"
+    )
+    faster, fewer = t["steps_per_s"] > g["steps_per_s"], t["steps_to_90"] < g["steps_to_90"]
+    if abs(a - b) <= result.config["eval_every"]:
+        head = f"A tie: both reached 90% within one evaluation of each other ({a:.1f} s and {b:.1f} s)."
+        return f"{head} {rate}; {need}" + (": the two effects cancelled out." if faster != fewer else ".")
+    won = "Transformer" if a < b else "GRU"
+    head = f"The {won} reached 90% first: after {min(a, b):.1f} s of training, the other after {max(a, b):.1f} s."
+    if faster == fewer:
+        why = f"both favour the {'Transformer' if faster else 'GRU'}."
+    elif (won == "Transformer") == faster:
+        why = "faster steps outweighed needing more of them."
     else:
-        head = f"The GRU reached 90% after {b:.1f} s of training" + (
-            ", the Transformer never did: here recurrence won."
-            if a is None
-            else f", the Transformer after {a:.1f} s: here recurrence won."
-        )
-    return f"{head} {speed}"
+        why = "needing fewer steps outweighed slower steps."
+    return f"{head} {rate}; {need}: {why}"
 
 
 def _results(run: live.LiveRun) -> None:
@@ -128,12 +144,19 @@ def _results(run: live.LiveRun) -> None:
     summary = charts.summary_frame(result.summary)
     st.dataframe(
         summary.style.format(
-            {"final accuracy": "{:.1%}", "seconds to 90%": "{:.1f}", "steps per second": "{:.1f}"}, na_rep="not reached"
+            {
+                "final accuracy": "{:.1%}",
+                "seconds to 90%": "{:.1f}",
+                "steps to 90%": "{:,.0f}",
+                "steps per second": "{:.1f}",
+            },
+            na_rep="not reached",
         ),
         hide_index=True,
     )
+    learned = "learned" if result.diagonal_attention >= 0.5 else "has not yet learned"  # most weight, or not
     st.markdown(
-        f"**Attention learned to read the right letter.** On {cfg['n_eval']} held-out strings, the "
+        f"**Attention {learned} to read the right letter.** On {cfg['n_eval']} held-out strings, the "
         f"Transformer's cross-attention (layer {result.layer + 1}, mean over heads) puts "
         f"**{result.diagonal_attention:.0%}** of its weight on the letter the task copies"
         + (" (the anti-diagonal of a reversal)." if cfg["task"] == "reverse" else ".")

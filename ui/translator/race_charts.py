@@ -69,9 +69,70 @@ def summary_frame(summary: dict) -> pd.DataFrame:
                 "parameters": s["params"],
                 "final accuracy": s["accuracy"],
                 "seconds to 90%": s["seconds_to_90"],
+                "steps to 90%": s["steps_to_90"],
                 "steps": s["steps"],
                 "steps per second": s["steps_per_s"],
             }
             for name, s in summary.items()
         ]
     )
+
+
+def _legend_inside(fig: go.Figure, bottom_right: bool = False) -> go.Figure:
+    """The legend inside the plot, in a corner the lines leave empty, so a narrow column keeps its width."""
+    corner = dict(yanchor="bottom", y=0.01, xanchor="right", x=0.99) if bottom_right else dict(y=0.99, x=0.01)
+    fig.update_layout(legend=dict(yanchor="top", xanchor="left", bgcolor="rgba(255,255,255,0.7)") | corner)
+    return fig
+
+
+def step_times(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Milliseconds per training step against string length, one line per model (columns length, model, ms)."""
+    frame = frame.assign(model=frame["model"].map(NAMES))
+    fig = px.line(
+        frame,
+        x="length",
+        y="ms",
+        color="model",
+        markers=True,
+        color_discrete_map=COLOURS,
+        category_orders={"model": list(NAMES.values())},
+        title=title,
+        labels={"length": "letters per string", "ms": "CPU ms per step (one thread)"},
+    )
+    fig.update_yaxes(rangemode="tozero")
+    return tidy(_legend_inside(fig), 340)
+
+
+def sequential(frame: pd.DataFrame) -> go.Figure:
+    """Computations per forward pass that must wait for the previous one (columns length, model, steps)."""
+    frame = frame.assign(model=frame["model"].map(NAMES))
+    fig = px.line(
+        frame,
+        x="length",
+        y="steps",
+        color="model",
+        markers=True,
+        color_discrete_map=COLOURS,
+        category_orders={"model": list(NAMES.values())},
+        title="Steps that wait for the one before",
+        labels={"length": "letters per string", "steps": "sequential steps (forward pass)"},
+    )
+    fig.update_yaxes(rangemode="tozero")
+    return tidy(_legend_inside(fig), 340)
+
+
+def training_chrf(curves: pd.DataFrame) -> go.Figure:
+    """Validation chrF against CPU seconds of training, one line per shipped translator (explain.training_curves)."""
+    fig = px.line(
+        curves,
+        x="cpu_seconds",
+        y="val_chrf",
+        color="model",
+        markers=True,
+        color_discrete_map=COLOURS,
+        category_orders={"model": list(NAMES.values())},
+        title="Validation chrF by CPU time",
+        labels={"cpu_seconds": "CPU seconds of training (one thread)", "val_chrf": "everyday chrF (greedy)"},
+        hover_data={"step": True},
+    )
+    return tidy(_legend_inside(fig, bottom_right=True), 340)

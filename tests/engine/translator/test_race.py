@@ -30,9 +30,12 @@ def direct_greedy(model, src: torch.Tensor, max_len: int) -> list[str]:
 def trained():
     """Both models after 150 steps each on reversal (seeded), with the losses they recorded."""
     r = race.Race(replace(SMALL, seconds=60.0))  # a long budget: the learning rate has not decayed yet
-    for runner in r.runners:
-        for _ in range(150):
-            r.step(runner)
+    ticks = iter(range(10**9))
+    with pytest.MonkeyPatch.context() as patch:  # each step costs 10 ms of clock, however busy the machine
+        patch.setattr(race.time, "perf_counter", lambda: next(ticks) * 0.01)
+        for runner in r.runners:
+            for _ in range(150):
+                r.step(runner)
     return r
 
 
@@ -118,7 +121,7 @@ def test_a_run_gives_each_model_its_budget_and_records_what_it_measured():
     assert all(f["attention"].shape[0] == SMALL.layers for f in result.frames)
     out = result.as_json()
     assert set(out) == {"transformer", "gru", "diagonal_attention"}
-    assert set(out["gru"]) == {"accuracy", "seconds_to_90", "steps_per_s"}
+    assert set(out["gru"]) == {"accuracy", "seconds_to_90", "steps_to_90", "steps_per_s"}
     assert 0.0 <= out["diagonal_attention"] <= 1.0
 
 
@@ -147,3 +150,113 @@ def test_each_clock_counts_its_own_steps_only(monkeypatch):
     for name in race.NAMES:
         assert result.summary[name]["steps"] in (100, 101), result.summary[name]
         assert result.summary[name]["seconds"] == pytest.approx(0.01 * result.summary[name]["steps"])
+
+
+@pytest.mark.parametrize("task", list(toy.TASKS))
+@pytest.mark.parametrize(("lo", "hi"), [(toy.SHORTEST, toy.SHORTEST), (toy.LONGEST, toy.LONGEST)])
+def test_a_race_runs_at_both_ends_of_the_lengths(task, lo, hi):
+    """The shortest and the longest strings the page and the CLI allow, for every task: the untrained
+    Transformer decodes the validation set for the answer's whole width without running off its positions."""
+    cfg = race.RaceConfig(task=task, lo=lo, hi=hi, batch=8, width=16, n_eval=20, seconds=0.05, seed=1)
+    r = race.Race(cfg)
+    widths = []  # of what the decoder reads at each call while evaluating (greedy: 1, 2, 3, ...)
+    decode = r.runners[0].model.decode
+
+    def recorded(tgt, enc, *args, **kwargs):
+        if torch.is_inference_mode_enabled():
+            widths.append(tgt.shape[1])
+        return decode(tgt, enc, *args, **kwargs)
+
+    r.runners[0].model.decode = recorded
+    result = r.run()
+    assert all(0.0 <= result.summary[n]["accuracy"] <= 1.0 for n in race.NAMES)
+    # a whole greedy decoding: every step up to the longest answer and its EOS
+    whole = list(range(1, hi + 2))
+    assert any(widths[i : i + len(whole)] == whole for i in range(len(widths))), widths
+    assert len(result.probe) == min(max(lo, 12), hi)
+
+
+def test_the_longest_budget_is_accepted_and_one_more_second_is_not():
+    assert race.Race(race.RaceConfig(seconds=race.MAX_SECONDS, n_eval=4)).cfg.seconds == race.MAX_SECONDS
+    with pytest.raises(ValueError, match="seconds"):
+        race.Race(race.RaceConfig(seconds=race.MAX_SECONDS + 1))
+
+
+def test_steps_to_is_the_step_of_the_first_evaluation_at_the_target():
+    rows = [{"step": 0, "accuracy": 0.0}, {"step": 40, "accuracy": 0.95}, {"step": 80, "accuracy": 0.5}]
+    assert race.steps_to(rows) == 40
+    assert race.steps_to(rows, 0.99) is None
+
+
+def test_the_summary_gives_the_steps_each_model_needed():
+    result = race.Race(SMALL).run()
+    for name in race.NAMES:
+        rows = [r for r in result.rows if r["model"] == name]
+        first = next((r for r in rows if r["accuracy"] >= race.TARGET), None)
+        assert result.summary[name]["steps_to_90"] == (None if first is None else first["step"])
+        assert result.as_json()[name]["steps_to_90"] == result.summary[name]["steps_to_90"]
+
+
+def test_sequential_steps_are_counted_by_hand():
+    # "abcd" reversed: the GRU encoder reads a, b, c, d, EOS (5 steps), its decoder writes d, c, b, a, EOS (5)
+    assert race.sequential_steps("gru", 4) == 10
+    assert race.sequential_steps("gru", 30) == 62
+    # the Transformer: one encoder layer, then one decoder layer, whatever the length
+    assert race.sequential_steps("transformer", 4) == race.sequential_steps("transformer", 30) == 2
+    assert race.sequential_steps("transformer", 9, race.RaceConfig(layers=3)) == 6
+
+
+def counting(monkeypatch, threads: set[int]) -> dict[str, int]:
+    """Forward passes of each model `race.build` makes from now on, counted by a hook that also notes the
+    number of threads torch had at each."""
+    calls: dict[str, int] = {}
+    build = race.build
+
+    def hook(name):
+        calls[name] += 1
+        threads.add(torch.get_num_threads())
+
+    def counted(name, cfg):
+        model = build(name, cfg)
+        calls[name] = 0
+        model.register_forward_hook(lambda *_: hook(name))
+        return model
+
+    monkeypatch.setattr(race, "build", counted)
+    return calls
+
+
+def test_step_times_time_every_length_and_model_for_the_steps_asked(monkeypatch):
+    seen: set[int] = set()
+    calls = counting(monkeypatch, seen)
+    emitted = []
+    threads = torch.get_num_threads()
+    cfg = race.StepConfig(lengths=(2, 5, 9), batch=4, repeats=3)
+    measured = race.step_times(cfg, emitted.append)
+    assert calls == {"transformer": 3 * (3 + 1), "gru": 3 * (3 + 1)}  # one untimed warm-up step per length
+    assert seen == {1} and torch.get_num_threads() == threads  # one thread while timing, put back after
+    assert emitted == measured.rows and not measured.stopped
+    assert [(r["length"], r["model"]) for r in measured.rows] == [(n, m) for n in (2, 5, 9) for m in race.NAMES]
+    assert all(r["steps"] == 3 and r["ms"] > 0 for r in measured.rows)
+    out = measured.as_json()
+    assert set(out) == {"lengths", "transformer_ms", "gru_ms"}
+    assert out["lengths"] == [2, 5, 9] and len(out["transformer_ms"]) == len(out["gru_ms"]) == 3
+    assert out["gru_ms"] == [r["ms"] for r in measured.rows if r["model"] == "gru"]
+
+
+def test_step_times_stop_when_asked_and_keep_only_lengths_both_models_finished():
+    asked = iter([False, True])
+    measured = race.step_times(race.StepConfig(lengths=(2, 3, 4), batch=2, repeats=1), None, lambda: next(asked))
+    assert measured.stopped and [r["length"] for r in measured.rows] == [2, 2]
+    half = race.StepTimes([*measured.rows, {"length": 3, "model": "transformer", "ms": 1.0, "steps": 1}])
+    assert half.as_json()["lengths"] == [2]
+
+
+def test_the_recorded_step_times_have_the_measurement_shape():
+    recorded = race.recorded_step_times()
+    assert recorded is not None, "record them: python -m engine.experiment steps --record"
+    assert recorded["command"].startswith("python -m engine.experiment steps --record")
+    assert recorded["lengths"] == list(race.STEP_LENGTHS) and recorded["batch"] == race.RaceConfig.batch
+    assert recorded["threads"] == 1
+    for name in race.NAMES:
+        assert len(recorded[f"{name}_ms"]) == len(recorded["lengths"]) and min(recorded[f"{name}_ms"]) > 0

@@ -1,12 +1,10 @@
-"""The live race's charts and verdict, from hand-made rows and results."""
+"""The live race's charts, from hand-made rows and results (the verdict: test_race_verdict.py)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from engine.translator.race import RaceResult
 from ui.translator import race_charts as charts
-from ui.translator.race import verdict
 
 ROWS = pd.DataFrame(
     [
@@ -47,37 +45,52 @@ def test_attention_frame_labels_rows_with_the_answer_and_columns_with_the_input(
 
 def summary(t_to, g_to, t_speed=50.0, g_speed=30.0):
     def one(to, speed):
-        return {"accuracy": 1.0, "seconds_to_90": to, "steps_per_s": speed, "steps": 100, "seconds": 30, "params": 9}
+        steps_to = None if to is None else round(to * speed)
+        return {
+            "accuracy": 1.0,
+            "seconds_to_90": to,
+            "steps_to_90": steps_to,
+            "steps_per_s": speed,
+            "steps": 100,
+            "seconds": 30,
+            "params": 9,
+        }
 
     return {"transformer": one(t_to, t_speed), "gru": one(g_to, g_speed)}
-
-
-def result_of(summary_):
-    return RaceResult({}, "abc", [], [], summary_, 0.9, 0)
-
-
-@pytest.mark.parametrize(
-    ("t_to", "g_to", "starts"),
-    [
-        (5.0, 8.0, "The Transformer reached 90% after 5.0 s of training, the GRU after 8.0 s."),
-        (5.0, None, "The Transformer reached 90% after 5.0 s of training, the GRU never did."),
-        (9.0, 4.0, "The GRU reached 90% after 4.0 s of training, the Transformer after 9.0 s: here recurrence won."),
-        (None, 4.0, "The GRU reached 90% after 4.0 s of training, the Transformer never did: here recurrence won."),
-        (None, None, "Neither model reached 90% in this budget"),
-    ],
-)
-def test_the_verdict_says_who_reached_90_first(t_to, g_to, starts):
-    assert verdict(result_of(summary(t_to, g_to))).startswith(starts)
-
-
-def test_the_verdict_compares_the_measured_speeds():
-    assert "It ran 50 steps per second against the GRU's 30: " in verdict(result_of(summary(1.0, 2.0)))
-    slower = verdict(result_of(summary(1.0, 2.0, t_speed=20.0)))
-    assert "It ran 20 steps per second against the GRU's 30, so on this machine" in slower
 
 
 def test_summary_frame_has_one_row_per_model():
     frame = charts.summary_frame(summary(5.0, None))
     assert frame["model"].tolist() == ["Transformer", "GRU + attention"]
     assert frame["seconds to 90%"].tolist()[0] == 5.0 and pd.isna(frame["seconds to 90%"].tolist()[1])
+    assert frame["steps to 90%"].tolist()[0] == 250 and pd.isna(frame["steps to 90%"].tolist()[1])
     assert frame["steps per second"].tolist() == [50.0, 30.0]
+
+
+def test_step_times_and_sequential_steps_draw_each_models_numbers():
+    times = pd.DataFrame(
+        [
+            {"length": n, "model": m, "ms": ms}
+            for m, k in (("transformer", 1.0), ("gru", 3.0))
+            for n, ms in ((4, k), (8, 2 * k))
+        ]
+    )
+    fig = charts.step_times(times, "t")
+    drawn = {t.name: (list(t.x), list(t.y)) for t in fig.data}
+    assert drawn == {"Transformer": ([4, 8], [1.0, 2.0]), "GRU + attention": ([4, 8], [3.0, 6.0])}
+    waits = pd.DataFrame(
+        [{"length": 4, "model": "gru", "steps": 10}, {"length": 4, "model": "transformer", "steps": 2}]
+    )
+    assert {t.name: list(t.y) for t in charts.sequential(waits).data} == {"GRU + attention": [10], "Transformer": [2]}
+    curves = pd.DataFrame(
+        {
+            "cpu_seconds": [1.0, 2.0],
+            "val_chrf": [30.0, 20.0],
+            "model": ["Transformer", "GRU + attention"],
+            "step": [5, 5],
+        }
+    )
+    assert {t.name: list(t.y) for t in charts.training_chrf(curves).data} == {
+        "Transformer": [30.0],
+        "GRU + attention": [20.0],
+    }
