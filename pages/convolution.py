@@ -24,8 +24,9 @@ link("pages/density.py", "Masked convolutions that draw digits: the PixelCNN", "
 
 st.header("2. A dense layer, convolutionized")
 st.markdown(
-    "Turned around, a dense layer on a flattened C×H×W map *is* a convolution with H×W kernels: the same "
-    "numbers, arranged differently, giving the same outputs. And that convolution also runs on larger inputs."
+    "Turned around, a dense layer from a flattened C×H×W map to K outputs *is* a convolution with K kernels of "
+    "size C×H×W: the same numbers, arranged differently, giving the same outputs. And that convolution also runs "
+    "on larger inputs."
 )
 dense_vs_conv()
 

@@ -137,6 +137,6 @@ def cannot_read(report: ScriptReport, reader: str) -> bool:
     if not report.unreadable:
         return False
     st.warning(
-        f"{reader}: {report.counted()}. It cannot read them, so it shows no result here.", icon=":material/translate:"
+        f"{reader}: {report.counted()}. No result is shown, since it would mean nothing.", icon=":material/translate:"
     )
     return True

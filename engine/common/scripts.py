@@ -19,6 +19,9 @@ _NAME_TO_SCRIPT = {
     "CJK": "Han",
     "HIRAGANA": "Kana",
     "KATAKANA": "Kana",
+    "KATAKANA-HIRAGANA": "Kana",  # the prolonged sound mark ー
+    "FEMININE": "Latin",  # ª and º, ordinal indicators
+    "MASCULINE": "Latin",
     "CYRILLIC": "Cyrillic",
     "GREEK": "Greek",
     "ARABIC": "Arabic",
@@ -48,15 +51,14 @@ def script_of(ch: str) -> str | None:
     category = unicodedata.category(ch)
     if category == "So" or (category == "Sk" and 0x1F3FB <= ord(ch) <= 0x1F3FF):  # symbols and skin tones
         return "emoji" if ord(ch) >= 0x2190 else None
-    if not category.startswith(("L", "M")):
+    if not category.startswith("L"):  # marks (accents, variation selectors) belong to the letter before them
         return None
-    name = unicodedata.name(ch, "")
-    if not name:
+    words = unicodedata.name(ch, "").split()
+    if not words or words[0] == "MODIFIER":
         return None
-    first = name.split()[0]
-    if first in ("COMBINING", "MODIFIER"):
-        return None
-    return _NAME_TO_SCRIPT.get(first, first.title())
+    if words[0] in ("FULLWIDTH", "HALFWIDTH") and len(words) > 1:  # "FULLWIDTH LATIN ...", "HALFWIDTH KATAKANA ..."
+        words = words[1:]
+    return _NAME_TO_SCRIPT.get(words[0], words[0].title())
 
 
 def script_of_word(word: str) -> str | None:
@@ -92,7 +94,10 @@ class ScriptReport:
 
 
 def check(
-    units: Iterable[str], reads: Callable[[str], bool] | None = None, unit: str = "word", scripts=("Latin",)
+    units: Iterable[str],
+    reads: Callable[[str], bool] | None = None,
+    unit: str = "word",
+    scripts: tuple[str, ...] = ("Latin",),
 ) -> ScriptReport:
     """Count the units a model cannot read.
 
@@ -112,11 +117,13 @@ def check(
     return ScriptReport(total, foreign, ranked[0][0] if ranked else None, unit, ranked)
 
 
-def check_words(text: str, scripts=("Latin",)) -> ScriptReport:
+def check_words(text: str, scripts: tuple[str, ...] = ("Latin",)) -> ScriptReport:
     """`check` over a text's whitespace-separated words."""
     return check(text.split(), unit="word", scripts=scripts)
 
 
-def check_characters(text: str, reads: Callable[[str], bool] | None = None, scripts=("Latin",)) -> ScriptReport:
+def check_characters(
+    text: str, reads: Callable[[str], bool] | None = None, scripts: tuple[str, ...] = ("Latin",)
+) -> ScriptReport:
     """`check` over a text's characters (for a model that reads characters)."""
     return check(text, reads=reads, unit="character", scripts=scripts)

@@ -187,7 +187,7 @@ def test_greedy_disagreement_points_at_the_words_that_differ(run_page, trained):
 def test_foreign_input_gets_one_line_and_no_translation(run_page, sentence, counted):
     at = _typed(run_page, sentence)
     assert [w.value for w in at.warning] == [
-        f"This translator reads English only: {counted}. It cannot read them, so it shows no result here."
+        f"This translator reads English only: {counted}. No result is shown, since it would mean nothing."
     ]
     assert not [m for m in at.markdown if "<small>" in m.value]  # no translation
     assert "1. Translate" not in [h.value for h in at.header] and not at.text

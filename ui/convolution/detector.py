@@ -134,9 +134,9 @@ def verdict_line(found: pd.DataFrame, lost: pd.DataFrame | None) -> None:
         for r in wrong.itertuples()
     ]
     if lost is not None and len(lost):
-        parts.append(f"{len(lost)} placed digit(s) not found (dashed)")
+        parts.append(f"{len(lost)} placed {_plural(len(lost), 'digit')} not found (dashed)")
     if unsure.shape[0]:
-        parts.append(f"{len(unsure)} reading(s) under P = {detect.UNSURE_BELOW} (orange, ?)")
+        parts.append(f"{len(unsure)} {_plural(len(unsure), 'reading')} under P = {detect.UNSURE_BELOW} (orange, ?)")
     if lost is None and not parts:
         st.caption(f"Your own picture has no truth to check: only readings under P = {detect.UNSURE_BELOW} get marked.")
     elif not parts:
@@ -167,3 +167,8 @@ def how_it_works(trained: digits.Trained) -> str:
         "digits are cells whose best digit probability passes the threshold and beats every cell within "
         f"{detect.MIN_DISTANCE - 1} pixels."
     )
+
+
+def _plural(n: int, noun: str) -> str:
+    """`noun`, with an s unless there is exactly one."""
+    return noun if n == 1 else noun + "s"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -143,6 +146,10 @@ def fade_note(grads: pd.DataFrame) -> str:
     """One line saying whether, and how fast, the gradient fades from the last word back to the first."""
     ratio, per_step = unroll.gradient_fade(grads)
     last = len(grads)
+    if math.isnan(ratio):  # no gradient reaches even the last word
+        return "**No gradient here:** the final output does not depend on these hidden states at this scale."
+    if ratio == 0:  # W_hh scaled to 0: no step passes anything to the next
+        return f"**No gradient reaches word 1:** with W_hh scaled to 0, only word {last} affects the output."
     if ratio < FADES:
         return (
             f"**The gradient fades:** word 1 receives 1/{1 / ratio:,.0f} of the gradient at word {last}, "
@@ -165,6 +172,9 @@ def _survey() -> pd.DataFrame:
     return survey.fade_survey({"tagger": loaders.tagger_model(), "sentiment": loaders.sentiment_model()})
 
 
+CONTRAST = re.compile(r"\b(but|yet)\b")
+
+
 def survey_note() -> str:
     """How often the gradient clearly fades over the survey's fixed sentences, for each network."""
     frame = _survey()
@@ -173,12 +183,15 @@ def survey_note() -> str:
         for name, g in frame.groupby("network", sort=False)
     ]
     grew = frame[frame["ratio"] >= 1].groupby("network", sort=False).size()
-    larger = "; ".join(f"on {n} the {name} network's was larger at word 1 than at the last" for name, n in grew.items())
+    larger = "; ".join(
+        f"on {n} the {name} network's gradient was larger at word 1 than at the last" for name, n in grew.items()
+    )
+    n = frame["sentence"].nunique()
+    contrasts = sum(1 for sentence in frame["sentence"].unique() if CONTRAST.search(sentence))
     return (
-        f"Measured on {frame['sentence'].nunique()} sentences written for this page before measuring (the default "
-        f"among them): word 1 received under {FADES:g} of the last word's gradient for "
-        + " and ".join(parts)
-        + (f"; {larger}." if larger else ".")
+        f"Measured on this page's fixed set of {n} sentences ({contrasts} of them, the default among them, reviews "
+        f"that turn on a 'but' or 'yet', so this is a narrow sample): word 1 received under {FADES:g} of the last "
+        "word's gradient for " + " and ".join(parts) + (f"; {larger}." if larger else ".")
     )
 
 

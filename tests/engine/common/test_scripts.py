@@ -23,6 +23,12 @@ from engine.common.scripts import check_characters, check_words, script_of
         (".", None),
         (" ", None),
         ("\u0301", None),
+        ("\ufe0f", None),  # a variation selector
+        ("\u200d", None),  # a zero-width joiner
+        ("ー", "Kana"),
+        ("Ａ", "Latin"),
+        ("ｶ", "Kana"),
+        ("ª", "Latin"),
     ],
 )
 def test_script_of_each_character(ch, script):
@@ -71,3 +77,9 @@ def test_a_mix_of_foreign_scripts_is_named_script_by_script():
     report = check_characters("안녕하세요 😀")
     assert report.by_script == (("Hangul", 5), ("emoji", 1))
     assert report.counted() == "6 of 6 characters are in other scripts (5 Korean (Hangul), 1 emoji)"
+
+
+def test_variation_selectors_and_joiners_are_not_a_script():
+    report = check_characters("I ❤️ it ❤️❤️")
+    assert report.by_script == (("emoji", 3),)
+    assert (report.units, report.foreign) == (6, 3)
