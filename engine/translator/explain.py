@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,10 +15,9 @@ from tokenizers import Tokenizer
 from engine.common.metrics import parameter_count
 from engine.translator.data import bpe
 from engine.translator.decode import PLAIN, beam_search, greedy_transformer, source_ids
-from engine.translator.gru import GRUTranslator
 from engine.translator.guards import WORD_START, Guards
 from engine.translator.train import Trained
-from engine.translator.transformer import Transformer, sinusoids
+from engine.translator.transformer import sinusoids
 
 TOP_K = 10  # next pieces shown per decoding step
 
@@ -206,29 +204,6 @@ def guard_effects(trained: Trained, sentence: str, width: int, alpha: float, cho
         best = beams(trained, sentence, width, alpha, guards).iloc[0]
         rows.append((name, best["translation"], best["score"]))
     return pd.DataFrame(rows, columns=["decoding", "translation", "score"])
-
-
-@torch.inference_mode()
-def encoder_timings(
-    transformer: Transformer, recurrent: GRUTranslator, lengths: list[int], repeats: int = 5, seed: int = 0
-) -> pd.DataFrame:
-    """Columns length, model, ms: median encoder forward time on random tokens of each length."""
-    gen = torch.Generator().manual_seed(seed)
-    rows = []
-    for length in lengths:
-        src = torch.randint(4, transformer.cfg.vocab_size, (1, length), generator=gen)
-        for name, run in (
-            ("Transformer encoder (all positions at once)", lambda s=src: transformer.encode(s)),
-            ("GRU encoder (one position after another)", lambda s=src: recurrent.encode(s)),
-        ):
-            run()
-            times = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                run()
-                times.append(time.perf_counter() - start)
-            rows.append((length, name, 1000 * float(np.median(times))))
-    return pd.DataFrame(rows, columns=["length", "model", "ms"])
 
 
 def offsets(frame: pd.DataFrame) -> pd.DataFrame:

@@ -89,18 +89,3 @@ def curves(frame: pd.DataFrame, y: str, title: str, y_title: str) -> go.Figure:
         labels={"cpu_seconds": "CPU seconds of training (one thread)", y: y_title},
     )
     return tidy(fig)
-
-
-@figure
-def timing_chart(frame: pd.DataFrame) -> go.Figure:
-    """Encoder forward time by source length (columns length, model, ms)."""
-    fig = px.line(
-        frame,
-        x="length",
-        y="ms",
-        color="model",
-        markers=True,
-        title="Encoder forward time on this machine",
-        labels={"length": "source tokens", "ms": "ms"},
-    )
-    return tidy(fig)

@@ -17,7 +17,6 @@ MAX_SENTENCE = 200  # characters of the English sentence
 MAX_REFERENCE = 300  # characters of a typed German reference
 MAX_PAIRS = 500  # uploaded pairs scored
 POSITIONS = 48  # rows of the sinusoid table shown
-TIMING_LENGTHS = [5, 10, 20, 40, 80, 120]  # source lengths of the live encoder timing (up to max_len)
 PAPER_PARAMETERS = 65_000_000  # the paper's base model (Table 3)
 KINDS = {
     "cross": "decoder → encoder (cross)",
@@ -153,33 +152,3 @@ def _corpus_scores(pairs: list, shipped: Shipped) -> None:
     table = explain.scored_rows(scores["rows"])
     st.dataframe(table, hide_index=True)
     download_csv(table, "Translations and scores (CSV)", "my_pairs_scored.csv", "mt.dl_corpus")
-
-
-@st.fragment
-def recurrence_section(shipped: Shipped) -> None:
-    """Recorded BLEU and loss against training time; a live encoder timing on this machine."""
-    if shipped.gru is None:
-        st.warning("The GRU baseline checkpoint is missing; rebuild it with: python -m engine.train rnn_translator")
-        return
-    curves = explain.training_curves(
-        {"Transformer": shipped.meta["history"], "GRU + attention": shipped.gru_meta["history"]}
-    )
-    a, b = st.columns(2)
-    a.plotly_chart(
-        charts.curves(curves, "val_chrf", "Everyday validation chrF (greedy) during training", "chrF"), key="mt.bleu"
-    )
-    b.plotly_chart(charts.curves(curves, "val_loss", "Validation loss (label-smoothed)", "loss"), key="mt.loss")
-    models = {
-        "Transformer": (shipped.transformer.model, shipped.meta),
-        "GRU + attention": (shipped.gru.model, shipped.gru_meta),
-    }
-    st.dataframe(explain.comparison(models), hide_index=True)
-    download_csv(curves, "Training curves (CSV)", "training_curves.csv", "mt.dl_curves")
-    if st.button("Measure encoder time vs sentence length on this machine", key="mt.measure"):
-        with st.spinner("Timing both encoders..."):
-            st.session_state["mt.timings"] = explain.encoder_timings(
-                shipped.transformer.model, shipped.gru.model, TIMING_LENGTHS
-            )
-    if "mt.timings" in st.session_state:
-        st.plotly_chart(charts.timing_chart(st.session_state["mt.timings"]), key="mt.timing")
-        download_csv(st.session_state["mt.timings"], "Timings (CSV)", "encoder_timings.csv", "mt.dl_timings")

@@ -93,12 +93,3 @@ def test_curves_draw_each_history(shipped):
     x_title = "CPU seconds of training (one thread)"
     assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == (x_title, "chrF")
     assert lines["Transformer"].hovertemplate == f"model=Transformer<br>{x_title}=%{{x}}<br>chrF=%{{y}}<extra></extra>"
-
-
-def test_timing_chart_draws_each_model():
-    frame = pd.DataFrame({"length": [5, 10, 5, 10], "model": ["a", "a", "b", "b"], "ms": [1.0, 2.0, 3.0, 6.0]})
-    fig = charts.timing_chart(frame)
-    lines = {trace.name: (list(trace.x), list(trace.y)) for trace in fig.data}
-    assert lines == {"a": ([5, 10], [1.0, 2.0]), "b": ([5, 10], [3.0, 6.0])}
-    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("source tokens", "ms")
-    assert fig.data[0].hovertemplate == "model=a<br>source tokens=%{x}<br>ms=%{y}<extra></extra>"
