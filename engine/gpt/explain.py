@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +24,8 @@ MAX_LADDER_CHARS = 5_000  # longest text the comparison reads live
 MAX_SCORE_CHARS = 20_000  # longest text scored on the page (the rest of a file is left out, with a note)
 MAX_ADAPT_CHARS = 200_000  # longest text a copy is fine-tuned on
 CANDIDATES = 15  # most likely characters shown for one step
-# Under this share of the GPT's training text a character is rare; the bigram's Shakespeare has none of them
-# but 61 dashes (—).
+# Under this share of the GPT's training text a character is rare for the GPT; the bigram counted 61 pairs
+# after one of them (—), so `rare_characters` asks the bigram's counts too.
 RARE = 1e-5
 HELD_OUT = "held-out Shakespeare scenes"
 YOUR_TEXT = "your text"
@@ -145,11 +145,16 @@ def ladder(text: str, rungs: list[Rung], scored: list[torch.Tensor] | None = Non
     return pd.DataFrame(out)
 
 
-def rare_characters(trained: Trained, meta: dict, text: str) -> torch.Tensor:
-    """(len(text),) bool: the GPT never saw the character, or saw it in under RARE of its training text."""
+def rare_characters(trained: Trained, meta: dict, text: str, bigram_counted: Collection[str]) -> torch.Tensor:
+    """(len(text),) bool: neither model saw the character much.
+
+    The bigram counted no pair starting with it (it is not in `bigram_counted`), and the GPT never saw it or
+    saw it in under RARE of its training text. Only for such characters is the bigram's row of counts empty.
+    """
     ids = trained.vocab.encode(text)
     unigram = torch.tensor(meta["history"]["unigram_log_probs"])  # (V,) log p of each character in training
-    return (ids == 0) | (unigram[ids] < math.log(RARE))
+    gpt_rare = (ids == 0) | (unigram[ids] < math.log(RARE))
+    return gpt_rare & torch.tensor([c not in bigram_counted for c in text], dtype=torch.bool)
 
 
 @dataclass(frozen=True)

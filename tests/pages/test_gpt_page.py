@@ -234,7 +234,7 @@ def test_shared_samples_keep_only_the_newest():
 
 
 KOREAN = "나는 학교에 간다"
-CANNOT_READ = "It cannot read them, so it shows no result here."
+CANNOT_READ = "No result is shown, since it would mean nothing."
 
 
 def _cannot_read(at) -> list[str]:
@@ -249,7 +249,7 @@ def _why_bigram(at) -> list[str]:
     return [i.value for i in at.info if "Why the bigram wins here" in i.value]
 
 
-def test_korean_text_gets_one_line_no_score_and_the_reason_the_bigram_wins(run_page, shipped):
+def test_korean_text_gets_one_line_no_score_and_no_account_of_bars_it_does_not_show(run_page):
     at = run_page(PAGE, {"n": "20", "text": KOREAN})
     assert _cannot_read(at) == [
         f"This GPT was trained on English text only: 7 of 7 characters are Korean (Hangul). {CANNOT_READ}"
@@ -259,20 +259,49 @@ def test_korean_text_gets_one_line_no_score_and_the_reason_the_bigram_wins(run_p
     assert not any(t.startswith(("Surprisal", "Bits per character: your text")) for t in titles)
     ladder = next(c for c in charts(at) if c["title"].startswith("Bits per character, by how much"))
     assert [t["name"] for t in ladder["data"]] == ["held-out Shakespeare scenes"]  # the text is left out
-    # The reference: a direct forward pass of the GPT, and the bigram's add-k formula from its raw counts.
-    ids = shipped.vocab.encode("\n" + KOREAN)
-    gpt = F.log_softmax(shipped.model(ids[None, :-1]).logits[0].double(), -1).gather(-1, ids[1:, None]).squeeze(-1)
+    assert not _why_bigram(at)  # its bits/char would quote bars the page does not draw
+
+
+def _bigram_reference(text: str) -> tuple[torch.Tensor, dict[str, int], torch.Tensor, int]:
+    """The bigram's add-k log-probabilities of `text` by hand from its raw counts; its index, counts and size."""
     markov = json.loads((ROOT / "assets" / "markov.json").read_text())
-    counts = load_markov()[0].counts.double()  # the raw bigram counts; the smoothing below is by hand
+    counts = load_markov()[0].counts.double()
     k, size = markov["k"], len(markov["chars"])
     index = {c: i for i, c in enumerate(markov["chars"])}
-    pairs = itertools.pairwise(index.get(c, 0) for c in "\n" + KOREAN)
-    bigram = torch.tensor([math.log((counts[a, b] + k) / (counts[a].sum() + k * size)) for a, b in pairs])
-    hangul = torch.tensor([c != " " for c in KOREAN])
+    pairs = itertools.pairwise(index.get(c, 0) for c in "\n" + text)
+    lls = torch.tensor([math.log((counts[a, b] + k) / (counts[a].sum() + k * size)) for a, b in pairs])
+    return lls, index, counts, size
+
+
+def _gpt_reference(shipped, text: str) -> torch.Tensor:
+    """A direct forward pass of the GPT over a text shorter than its context."""
+    ids = shipped.vocab.encode("\n" + text)
+    with torch.inference_mode():
+        logits = shipped.model(ids[None, :-1]).logits[0].double()
+    return F.log_softmax(logits, -1).gather(-1, ids[1:, None]).squeeze(-1)
+
+
+def test_accents_the_bigram_never_counted_get_the_reason_the_bigram_wins(run_page, shipped):
+    text = "ééééé the end"
+    at = run_page(PAGE, {"n": "20", "text": text})
+    assert not _cannot_read(at)
+    bigram, index, counts, size = _bigram_reference(text)
+    gpt = _gpt_reference(shipped, text)
+    assert "é" not in index and float(counts[0].sum()) == 0  # the bigram has no counts after é
+    accents = torch.tensor([c == "é" for c in text])
     (why,) = _why_bigram(at)
-    assert f"({bpc(bigram):.1f} against {bpc(gpt):.1f} bits/char): 7 characters neither model saw much." in why
-    assert f"({bpc(gpt[hangul]):.1f} bits each)" in why
+    assert f"({bpc(bigram):.1f} against {bpc(gpt):.1f} bits/char): 5 characters neither model saw much." in why
+    assert f"({bpc(gpt[accents]):.1f} bits each)" in why
     assert f"cost the same {math.log2(size):.1f} bits." in why  # a uniform row over the bigram's characters
+
+
+def test_dashes_the_bigram_counted_get_no_no_counts_account(run_page, shipped):
+    text = "the end —— ——— —— ———— ——"
+    at = run_page(PAGE, {"n": "20", "text": text})
+    bigram, index, counts, _ = _bigram_reference(text)
+    assert bpc(bigram) < bpc(_gpt_reference(shipped, text))  # the bigram wins, but not for want of counts:
+    assert float(counts[index["—"]].sum()) > 0  # it counted pairs after a dash
+    assert not _cannot_read(at) and not _why_bigram(at)
 
 
 def test_english_and_mixed_text_are_scored_with_no_such_lines(run_page):

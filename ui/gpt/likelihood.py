@@ -123,7 +123,9 @@ def _ladder(text: str) -> tuple[pd.DataFrame, RareWin | None, str | None]:
         return ladder(text, [unigram, transformer]), None, f"The bigram and RNN rows are missing: {err}"
     rungs = [unigram, *char_rungs, transformer]
     scored = ladder_log_likelihoods(text, rungs)
-    rare = rare_characters(loaded.trained, loaded.meta, text[:MAX_LADDER_CHARS])
+    markov = loaders.char_models().markov
+    counted = {c for c, n in zip(markov.vocab.chars, markov.counts.sum(1).tolist(), strict=True) if n > 0}
+    rare = rare_characters(loaded.trained, loaded.meta, text[:MAX_LADDER_CHARS], counted)
     return ladder(text, rungs, scored), why_bigram_wins(rare, scored[1], scored[-1]), None
 
 
@@ -157,6 +159,6 @@ def markov_to_attention(loaded: Loaded, text: str | None, readable_text: bool = 
     )
     held_out = loaded.meta["metrics"]["n_chars"]
     st.caption(f"Held-out: {held_out:,} characters of Shakespeare no model trained on; {yours}")
-    if win is not None:
+    if win is not None and readable_text:  # the line quotes the text's bars, which unreadable text does not get
         st.info(rare_line(win), icon=":material/help:")
     download_csv(frame, "Bits per character by model (CSV)", "models.csv", "gpt.dl_ladder")

@@ -45,26 +45,43 @@ def test_no_account_when_the_gpt_wins_or_the_bigram_wins_on_ordinary_characters_
     assert explain.why_bigram_wins(no_rare, nats([1.0] * 4), nats([2.0] * 4)) is None
 
 
-def test_rare_characters_are_the_unseen_and_the_barely_seen(shipped):
-    trained, meta = shipped.trained, shipped.meta
-    text = "a나é"
-    rare = explain.rare_characters(trained, meta, text).tolist()
-    unigram = meta["history"]["unigram_log_probs"]
-    share = math.exp(unigram[trained.vocab.chars.index("é")])
-    assert share < explain.RARE  # é is in the vocabulary, seen in under 1 in 100,000 characters
-    assert rare == [False, True, True]
+@pytest.fixture(scope="module")
+def markov():
+    return charlm.load_markov()[0]
 
 
-def test_on_korean_the_bigram_wins_because_its_row_after_an_unseen_character_is_uniform(shipped):
+def counted_by(markov) -> set[str]:
+    """The characters the bigram counted any pair after, from its raw counts."""
+    return {c for c, row in zip(markov.vocab.chars, markov.counts, strict=True) if float(row.sum()) > 0}
+
+
+def gpt_share(trained, meta, char: str) -> float:
+    return math.exp(meta["history"]["unigram_log_probs"][trained.vocab.chars.index(char)])
+
+
+def forward_log_probs(trained, text: str) -> torch.Tensor:
+    """A direct forward pass: natural-log p of each character of a text shorter than the context."""
+    ids = trained.vocab.encode(START + text)
+    with torch.inference_mode():
+        logits = trained.model(ids[None, :-1]).logits[0]
+    return F.log_softmax(logits.double(), -1).gather(-1, ids[1:, None]).squeeze(-1)
+
+
+def test_rare_characters_are_the_ones_neither_model_saw_much(shipped, markov):
     trained, meta = shipped.trained, shipped.meta
-    markov, _ = charlm.load_markov()
-    ids = markov.vocab.encode(START + KOREAN)
-    bigram = markov.log_likelihoods(ids)
-    gpt_ids = trained.vocab.encode(START + KOREAN)
-    with torch.inference_mode():  # a direct forward pass: the text is shorter than the context
-        logits = trained.model(gpt_ids[None, :-1]).logits[0]
-    gpt = F.log_softmax(logits.double(), -1).gather(-1, gpt_ids[1:, None]).squeeze(-1)
-    win = explain.why_bigram_wins(explain.rare_characters(trained, meta, KOREAN), bigram, gpt)
+    index = {c: i for i, c in enumerate(markov.vocab.chars)}
+    # é and — are both under RARE for the GPT, but the bigram counted 61 pairs after a dash and none after é.
+    assert gpt_share(trained, meta, "é") < explain.RARE and gpt_share(trained, meta, "—") < explain.RARE
+    assert "é" not in index and float(markov.counts[index["—"]].sum()) == 61
+    rare = explain.rare_characters(trained, meta, "a나é—", counted_by(markov)).tolist()
+    assert rare == [False, True, True, False]
+
+
+def test_on_korean_the_bigram_wins_because_its_row_after_an_unseen_character_is_uniform(shipped, markov):
+    trained, meta = shipped.trained, shipped.meta
+    bigram = markov.log_likelihoods(markov.vocab.encode(START + KOREAN))
+    gpt = forward_log_probs(trained, KOREAN)
+    win = explain.why_bigram_wins(explain.rare_characters(trained, meta, KOREAN, counted_by(markov)), bigram, gpt)
     assert win is not None
     hangul = torch.tensor([c != " " for c in KOREAN])
     assert win.rare == int(hangul.sum()) == 7
@@ -75,13 +92,38 @@ def test_on_korean_the_bigram_wins_because_its_row_after_an_unseen_character_is_
     assert win.bigram_bits_per_char < win.gpt_bits_per_char
 
 
-def test_on_english_there_is_nothing_to_explain(shipped):
+ACCENTS = "ééééé the end"  # readable: é is in the GPT's vocabulary, and only the bigram's stand-in
+DASHES = "the end —— ——— —— ———— ——"  # readable, and the bigram beats the GPT on it
+
+
+def test_accents_the_bigram_never_counted_explain_its_win(shipped, markov):
     trained, meta = shipped.trained, shipped.meta
-    markov, _ = charlm.load_markov()
+    bigram = markov.log_likelihoods(markov.vocab.encode(START + ACCENTS))
+    gpt = forward_log_probs(trained, ACCENTS)
+    win = explain.why_bigram_wins(explain.rare_characters(trained, meta, ACCENTS, counted_by(markov)), bigram, gpt)
+    assert win is not None and win.rare == ACCENTS.count("é") == 5
+    accents = torch.tensor([c == "é" for c in ACCENTS])
+    assert win.gpt_rare_bits == pytest.approx(float(-gpt[accents].mean() / LN2), abs=1e-4)
+    assert win.bigram_after_bits == pytest.approx(math.log2(len(markov.vocab)), abs=1e-6)  # its empty row
+
+
+def test_dashes_the_bigram_counted_get_no_no_counts_account(shipped, markov):
+    trained, meta = shipped.trained, shipped.meta
+    bigram = markov.log_likelihoods(markov.vocab.encode(START + DASHES))
+    gpt = forward_log_probs(trained, DASHES)
+    assert float(bigram.mean()) > float(gpt.mean())  # the bigram does win (fewer bits), but not by an empty row
+    rare = explain.rare_characters(trained, meta, DASHES, counted_by(markov))
+    assert not rare.any()
+    assert explain.why_bigram_wins(rare, bigram, gpt) is None
+
+
+def test_on_english_there_is_nothing_to_explain(shipped, markov):
+    trained, meta = shipped.trained, shipped.meta
     text = "The quick brown fox jumps over the lazy dog."
     bigram = markov.log_likelihoods(markov.vocab.encode(START + text))
     gpt = explain.score_text(trained, text).log_likelihoods
-    assert explain.why_bigram_wins(explain.rare_characters(trained, meta, text), bigram, gpt) is None
+    rare = explain.rare_characters(trained, meta, text, counted_by(markov))
+    assert explain.why_bigram_wins(rare, bigram, gpt) is None
 
 
 @pytest.mark.parametrize(
