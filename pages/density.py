@@ -1,10 +1,12 @@
 """Deep generative models for images: learn p(x), then generate, score and represent."""
 
+import math
+
 import streamlit as st
 
 from ui import loaders
-from ui.density.generation import generation
-from ui.density.sections import PIXELS, SHAPE, estimation, representation
+from ui.density.generation import CLASSES, CLEAR, generation
+from ui.density.sections import PIXELS, SHAPE, SIDE, a_or_an, estimation, probe_comparison, probe_gain, representation
 from ui.frame import inside_frame, loaded
 from ui.navigation import learning_path, link
 
@@ -15,58 +17,51 @@ N_1 = str(PIXELS - 1).translate(SUBSCRIPTS)
 inside_frame()
 st.title("Generative models of images")
 st.markdown(
-    "Given many images (of dogs, say, or here of handwritten digits), learn a probability distribution p(x) "
-    "over images such that **sampling** from it gives images that look like the data (generation), p(x) is "
-    "**high for data-like images** (density estimation: the probability of an image), and the model learns "
-    f"**what features images have** (unsupervised representation learning). The model here, a PixelCNN, reads "
-    f"{SHAPE} handwritten digits in black and white, pixel by pixel: p(x) = p(x₁) · p(x₂ | x₁) ⋯ p(x{N} | x₁ … "
-    f"x{N_1}), so its probabilities are exact."
+    "**A generative model learns p(x), a probability for every image: sampling it draws new images like the data, "
+    "evaluating it scores any image, and its features describe images without labels.** This PixelCNN learned "
+    f"{SHAPE} digits pixel by pixel, p(x) = p(x₁) · p(x₂ | x₁) ⋯ p(x{N} | x₁ … x{N_1}): exact probabilities."
 )
 shipped = loaded(loaders.density_model)
 trained, meta = shipped.trained, shipped.meta
 metrics, study, cfg = meta["metrics"], meta["history"]["representation"], meta["config"]
 test = loaders.density_test()
+recognised = round(metrics["samples_recognised"] * metrics["samples"])  # the share was recorded; the count is exact
 
 st.header("1. Generation")
 st.markdown(
-    "Each sample is drawn one pixel at a time, left to right and top to bottom: the model gives the probability "
-    "that the next pixel is on, given every pixel already drawn, and a coin with that bias decides it. Under each "
-    "sample is what a separate classifier, trained on real digits and never on samples, reads in it and how sure "
-    "it is. The same network can also draw a chosen digit: it was trained with the label shown half the time, "
-    "so it learned p(x | y) next to p(x)."
+    "Each pixel is drawn in turn: the model gives the probability that it is on, given every pixel before it, and "
+    "a coin with that bias decides. The judge, a classifier trained only on real digits, reads each sample."
 )
-generation(trained, loaders.density_gallery())
+generation(trained, loaders.density_gallery(), metrics)
+with st.expander("Read more: drawing a chosen digit, and the judge"):
+    st.markdown(
+        'The same network can draw a chosen digit ("Draw"): it was trained with the label shown half the time, '
+        "so it learned p(x | y) next to p(x). The judge never saw a sample; a softmax always names some digit, "
+        'even for an empty square, so a blank or nearly blank sample is captioned "no digit" and a reading '
+        f'under {CLEAR} "no clear digit".'
+    )
 
 st.header("2. Density estimation")
 st.markdown(
-    f"Draw a digit, pick an image or upload your own: it is turned into an {SHAPE} digit the way MNIST's were "
-    f"made, and the model says how probable it is. Bits per dimension is −log₂ p(x) / {PIXELS}: the average "
-    "number of bits each pixel costs (1 for a fair coin per pixel)."
+    f"Draw, pick or upload an image: it is made into {a_or_an(SIDE)} {SHAPE} digit the way MNIST's were, and the "
+    f"model scores it. Bits per dimension, −log₂ p(x) / {PIXELS}, is the average cost of a pixel (1 bit for a "
+    "coin)."
 )
-link("pages/gpt.py", "The same idea for text: how likely GPT finds any text you paste", ":material/edit_note:")
+link("pages/gpt.py", "The same idea for text, on the GPT page", ":material/edit_note:")
 estimation(trained, test)
 
 st.header("3. Representation")
-st.markdown(
-    "The layers that predict pixels were trained without needing a label (half of the time they saw none). "
-    "A straight-line classifier (a linear probe) reading their features shows how much of what a digit is they "
-    "picked up; the map below places the test digits by those features."
-)
 representation(study)
 
 st.header("4. What p(x) means")
 st.markdown(
-    f"All three uses come from one function. **Generation** draws from p(x) pixel by pixel: at temperature "
-    f"{metrics['sample_temperature']:g}, the classifier recognises {metrics['samples_recognised']:.0%} of "
-    f"{metrics['samples']} samples (probability at least 0.8) across {metrics['sample_classes']} of the 10 digits. "
-    f"**Density** evaluates it: a test digit costs {metrics['nats_per_image']:.1f} nats "
-    f"({metrics['bits_per_dim']:.3f} bits per pixel) under this model, against "
-    f"{metrics['baseline_nats_per_image']:.1f} nats ({metrics['baseline_bits_per_dim']:.3f}) for a model that draws "
-    f"every pixel on its own with its training frequency, and {PIXELS * 0.6931:.0f} nats (1 bit per pixel) for "
-    "coin flips; that gap is the structure (strokes, continuity, digit shapes) the autoregressive model captured. "
-    f"**Representation**: a linear probe on its features reaches {study['probe_accuracy_features']:.1%} on test "
-    f"digits, against {study['probe_accuracy_pixels']:.1%} on raw pixels. And the caution of section 2: p(x) "
-    "measures how predictable an image is, not how typical."
+    f"One function, three uses. **Generation**: the grid's test on {metrics['samples']} samples "
+    f"recorded at training time (temperature {metrics['sample_temperature']:g}): {recognised} recognisable, "
+    f"{metrics['sample_classes']} of the {CLASSES} digits. **Density**: a test digit costs "
+    f"{metrics['nats_per_image']:.1f} nats, {metrics['baseline_nats_per_image']:.1f} with independent pixels, "
+    f"{PIXELS * math.log(2):.0f} for coin flips: the gap is the structure the model captured. **Representation**: "
+    f"for a linear probe its features are {probe_comparison(probe_gain(study))} raw pixels. A high p(x) means "
+    "predictable, not typical."
 )
 
 with st.expander("How it works"):
@@ -83,7 +78,9 @@ with st.expander("How it works"):
         f"{cfg['shift']} pixels each way for training. The judge is a small convolutional classifier trained on "
         f"the same training digits ({metrics['judge_accuracy']:.1%} on the test digits). A picture is made grey, "
         "inverted if its border is light, cropped to its content, fitted in a 20×20 box, centred by its centre "
-        "of mass in 28×28 and binarised at half grey."
+        "of mass in 28×28 and binarised at half grey. In bits per pixel, a test digit costs "
+        f"{metrics['bits_per_dim']:.3f} under this model and {metrics['baseline_bits_per_dim']:.3f} with independent "
+        "pixels drawn with their training frequency."
     )
 
 learning_path("pages/density.py")

@@ -28,6 +28,13 @@ SECOND_K = 10  # neighbours the second judge asks
 KEPT = ("train_seconds", "command", "torch", "threads")  # training facts `record` carries over
 
 
+def a_or_an(number: int) -> str:
+    """The article English reads before a number written in digits: 'an' for 8, 11, 18, 80-89, 8,000, 11,000 ..."""
+    text = str(abs(int(number)))
+    eleven_or_eighteen = len(text) % 3 == 2 and text[:2] in ("11", "18")  # 'eleven thousand', 'eighteen million'
+    return "an" if text.startswith("8") or eleven_or_eighteen else "a"
+
+
 def noise_images(n: int, seed: int) -> torch.Tensor:
     """(n, 1, 28, 28) images whose every pixel is on or off with probability 1/2."""
     return torch.randint(0, 2, (n, 1, SIDE, SIDE), generator=torch.Generator().manual_seed(seed)).to(torch.uint8)
@@ -118,16 +125,27 @@ def samples_table(drawing: Drawing) -> pd.DataFrame:
 
 
 def judged_table(trained: Trained, images: torch.Tensor) -> pd.DataFrame:
-    """Columns sample, digit, probability, recognisable: what the judge reads in each image."""
+    """Columns sample, digit, probability, ink, reading, recognisable: what the judge reads in each image
+    (digit is its most probable one even where the reading is 'no digit' or 'no clear digit')."""
     digits, probs = judging.verdicts(trained.judge, images)
+    ink = judging.ink(images)
     return pd.DataFrame(
         {
             "sample": range(1, len(images) + 1),
             "digit": digits,
-            "probability": probs.round(4),
-            "recognisable": probs >= judging.RECOGNISED,
+            "probability": probs,
+            "ink": ink,
+            "reading": judging.readings(ink, probs),
+            "recognisable": judging.recognised(ink, probs),
         }
     )
+
+
+def caption(reading: str, digit: int, probability: float) -> str:
+    """How a verdict is written under an image: '7 · 0.98', or what the reading says when it names no digit.
+
+    The probability is rounded down, so a shown 0.80 is always at or above RECOGNISED (0.7964 reads 0.79)."""
+    return f"{digit} · {math.floor(probability * 100) / 100:.2f}" if reading == judging.DIGIT else reading
 
 
 def feature_table(study: dict) -> pd.DataFrame:
@@ -142,6 +160,20 @@ def probe_table(study: dict) -> pd.DataFrame:
     )
 
 
+def probe_gain(study: dict) -> float:
+    """Percentage points the linear probe gains on the model's features over raw pixels."""
+    return 100 * (study["probe_accuracy_features"] - study["probe_accuracy_pixels"])
+
+
+def probe_comparison(gain: float) -> str:
+    """How a probe gain of `gain` points reads in words, next to raw pixels."""
+    if gain <= -2:
+        return "worse than"
+    if gain < 2:
+        return "about the same as"
+    return "a little better than" if gain < 5 else "clearly better than"
+
+
 def image_score(trained: Trained, data: bytes) -> tuple[Prepared, Score]:
     """Validated image bytes -> the preprocessing and the image's score."""
     prepared = prepare(load_image(data))
@@ -152,11 +184,12 @@ def sample_judgement(trained: Trained, n: int = JUDGED, seed: int = JUDGED_SEED,
     """The judge's verdict on n unconditional samples at the page's defaults, and a k-nearest-neighbour vote's."""
     drawing = draw(trained.pixelcnn, n, temperature, seed, NONE)
     digits, probs = judging.verdicts(trained.judge, drawing.images)
+    sure = judging.recognised(judging.ink(drawing.images), probs)
     out = {
         "samples": n,
         "sample_temperature": temperature,
-        "samples_recognised": round(judging.recognisable(probs), 4),
-        "sample_classes": len(set(digits[probs >= judging.RECOGNISED].tolist())),
+        "samples_recognised": round(float(sure.mean()), 4),
+        "sample_classes": len(set(digits[sure].tolist())),
     }
     with contextlib.suppress(CorpusError):  # without the training digits the second opinion is left out
         out.update(second_judge(drawing.images))

@@ -1,7 +1,9 @@
 """The page's judge of samples: a small digit classifier trained on the real training digits only.
 
 It never sees a sample. Its verdict on a sample is its most probable digit and that probability;
-a sample counts as recognisable when that probability is at least RECOGNISED.
+a sample counts as recognisable when that probability is at least RECOGNISED and the sample has ink.
+A softmax always names some digit, even for an empty square (the trained judge reads a blank as a 1
+at 0.67), so a (nearly) blank image reads as "no digit" and a verdict under CLEAR as "no clear digit".
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from engine.common.training import optimiser_step
 from engine.density.data import Split, shifted
 
 RECOGNISED = 0.8  # the classifier's probability at or above which a sample reads as a digit
+CLEAR = 0.5  # below this probability the judge's most probable digit is not named
+FAINT = 10  # images with fewer pixels on read as blank (the least-inked training digit has 23)
+NO_DIGIT, NO_CLEAR_DIGIT, DIGIT = "no digit", "no clear digit", "digit"  # what a verdict can say
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,25 @@ def accuracy(judge: Judge, split: Split) -> float:
     return float((digits == split.labels.numpy()).mean())
 
 
-def recognisable(probabilities: np.ndarray) -> float:
-    """The share of verdicts at or above RECOGNISED."""
-    return float((np.asarray(probabilities) >= RECOGNISED).mean())
+def ink(images: torch.Tensor) -> np.ndarray:
+    """(N,) the number of pixels on in each (N, 1, 28, 28) image."""
+    return images.flatten(1).sum(1).numpy().astype(int)
+
+
+def readings(pixels_on: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """(N,) what each verdict says: NO_DIGIT for a (nearly) blank image, NO_CLEAR_DIGIT under CLEAR, else DIGIT."""
+    pixels_on, probabilities = np.asarray(pixels_on), np.asarray(probabilities)
+    return np.where(pixels_on < FAINT, NO_DIGIT, np.where(probabilities < CLEAR, NO_CLEAR_DIGIT, DIGIT))
+
+
+def recognised(pixels_on: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """(N,) whether each verdict counts: a digit read with probability at least RECOGNISED."""
+    return (readings(pixels_on, probabilities) == DIGIT) & (np.asarray(probabilities) >= RECOGNISED)
+
+
+def recognisable(probabilities: np.ndarray, pixels_on: np.ndarray | None = None) -> float:
+    """The share of verdicts at or above RECOGNISED (of images with ink, when `pixels_on` is given)."""
+    probabilities = np.asarray(probabilities)
+    if pixels_on is None:
+        return float((probabilities >= RECOGNISED).mean())
+    return float(recognised(pixels_on, probabilities).mean())

@@ -53,17 +53,17 @@ def _z(trace: dict, axis: str = "z") -> np.ndarray:
 
 
 def _grid(page, seed: int, temperature: float) -> np.ndarray:
-    """The sample grid titled for this seed and temperature, as (N, 784) tiles in reading order."""
-    title = f"16 samples of any digit (seed {seed}, temperature {temperature:g})"
+    """The sample grid subtitled for this seed and temperature, as (N, 784) tiles in reading order."""
+    title, subtitle = "16 samples of any digit", f"seed {seed}, temperature {temperature:g}"
     page.wait_for_function(
-        "(t) => [...document.querySelectorAll('.js-plotly-plot')]"
-        ".some(p => (p.layout?.title?.text || '').replace(/<[^>]*>/g, '') === t)",
-        arg=title,
+        "([t, s]) => [...document.querySelectorAll('.js-plotly-plot')].some(p =>"
+        " (p.layout?.title?.text || '').replace(/<[^>]*>/g, '') === t && p.layout.title.subtitle?.text === s)",
+        arg=[title, subtitle],
         timeout=SLOW,
     )
     z = _z(_traces(page, title)[0])
     return np.array(
-        [z[r : r + 28, c : c + 28].flatten() for r in range(0, len(z), 29) for c in range(0, z.shape[1], 29)]
+        [z[r : r + 28, c : c + 28].flatten() for r in range(0, len(z), 36) for c in range(0, z.shape[1], 30)]
     )
 
 
@@ -100,10 +100,46 @@ def test_controls_move_the_samples_and_scores_the_engine_gives(page, server_url,
     _press(page, "Temperature", "ArrowRight")  # 0.9 -> 0.95: drawn live, row by row
     assert _grid(page, 3, 0.95).tolist() == _samples(trained, 3, 0.95)
     page.locator('[data-testid="stRadio"] label').filter(has_text="a blank image").click()
-    page.wait_for_selector("text=A blank image, which looks like no digit", timeout=SLOW)
+    page.wait_for_selector("text=A blank image, which the judge reads as no digit", timeout=SLOW)
     blank = _bits(trained, torch.zeros(1, 28, 28, dtype=torch.uint8)).mean()
     assert _metrics(page)["Bits per dimension"] == f"{blank:.3f}"
+    assert _metrics(page)["The judge reads"] == "no digit"
     assert_clean(page, server_url)
+
+
+def _caption_styles(page) -> list[dict]:
+    """The grid's captions as the browser draws them: text, font size in px, fill colour."""
+    return page.evaluate(
+        """() => {
+            const plot = [...document.querySelectorAll('.js-plotly-plot')]
+                .find(p => (p.layout?.title?.text || '').includes(' samples of '));
+            return [...plot.querySelectorAll('.annotation-text')].map(t => ({
+                text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize), fill: getComputedStyle(t).fill}));
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width,height", [(1400, 1000), (390, 844)])
+def test_the_first_screen_holds_the_claim_and_samples_with_readable_captions(browser, server_url, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    _open(page, f"{server_url}/density")
+    claim = page.locator('[data-testid="stMarkdownContainer"] strong').filter(has_text="A generative model learns")
+    assert claim.bounding_box()["y"] + claim.bounding_box()["height"] <= height
+    grid = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="16 samples of any digit").first
+    assert grid.bounding_box()["y"] < (height if width > 500 else 2 * height)  # a phone scrolls once to see it
+    if width > 500:
+        assert grid.bounding_box()["y"] + grid.bounding_box()["height"] <= height + 60  # the grid, whole or nearly
+    captions = _caption_styles(page)
+    assert len(captions) == 16 and all(c["size"] >= 14 for c in captions)
+    assert all(c["fill"] in ("rgb(31, 34, 48)", "rgb(74, 77, 90)") for c in captions)  # dark on white
+    overflow = page.evaluate(
+        """() => { const w = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]')]
+                .filter(e => e.getBoundingClientRect().right > w + 1).length; }"""
+    )
+    assert overflow == 0
+    context.close()
 
 
 def test_the_per_pixel_download_holds_the_drawn_surprise(page, server_url, trained):
@@ -156,4 +192,9 @@ def test_a_digit_drawn_with_the_mouse_is_scored_and_beats_noise(page, server_url
     shown = _z(_traces(page, "4. binarised")[0])
     assert shown.shape == (28, 28) and 40 < shown.sum() < PIXELS / 2  # a ring of ink, not a blank or a blot
     assert drawn == pytest.approx(_bits(trained, torch.from_numpy(shown).to(torch.uint8)[None]).mean(), abs=1e-3)
+    with torch.inference_mode():
+        p = torch.softmax(trained.judge(torch.from_numpy(shown).float()[None, None]), -1).max(-1)
+    reading = _metrics(page)["The judge reads"]
+    sure = f"{int(p.indices)} · {int(float(p.values) * 100) / 100:.2f}"
+    assert reading == (sure if p.values >= 0.5 else "no clear digit")
     assert_clean(page, server_url)

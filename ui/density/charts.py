@@ -12,33 +12,54 @@ from ui.charts import tidy
 from ui.figures import figure
 
 GREYS = [[0, "#000000"], [1, "#ffffff"]]
+GAP = 2  # grid units (image pixels) between tiles
+CAPTION_BAND = 8  # grid units under each tile that hold its caption
+CAPTION_FONT = {"color": "#1f2230", "size": 14}  # near-black on white: 15.9:1 contrast
+UNSURE_FONT = {"color": "#4a4d5a", "size": 14}  # captions that name no digit: 8.6:1, still readable
+GRID_BACKGROUND = "#ffffff"
+
+
+def caption_font(caption: str) -> dict:
+    """Dark text for a named digit ('7 · 0.98'), a softer dark grey for 'no digit' or 'no clear digit'."""
+    return CAPTION_FONT if "·" in caption else UNSURE_FONT
 
 
 @figure
-def image_grid(images: np.ndarray, columns: int, title: str, captions: tuple[str, ...] = ()) -> go.Figure:
-    """(N, 28, 28) binary images as tiles, one blank pixel between tiles, each captioned underneath if given."""
-    rows, pitch = -(-len(images) // columns), SIDE + 1
-    canvas = np.full((rows * pitch - 1, columns * pitch - 1), np.nan)
+def image_grid(
+    images: np.ndarray,
+    columns: int,
+    title: str,
+    captions: tuple[str, ...] = (),
+    counted: tuple[bool, ...] = (),
+    subtitle: str = "",
+) -> go.Figure:
+    """(N, 28, 28) binary images as tiles on white, each captioned in a band underneath if given (in bold where
+    `counted`)."""
+    rows = -(-len(images) // columns)
+    pitch_x, pitch_y = SIDE + GAP, SIDE + (CAPTION_BAND if captions else GAP)
+    canvas = np.full((rows * pitch_y - GAP, columns * pitch_x - GAP), np.nan)
     for i, image in enumerate(images):
         r, c = divmod(i, columns)
-        canvas[r * pitch : r * pitch + SIDE, c * pitch : c * pitch + SIDE] = image
+        canvas[r * pitch_y : r * pitch_y + SIDE, c * pitch_x : c * pitch_x + SIDE] = image
     fig = go.Figure(
         go.Heatmap(z=canvas, colorscale=GREYS, zmin=0, zmax=1, showscale=False, hovertemplate="%{z}<extra></extra>")
     )
     for i, caption in enumerate(captions):
         r, c = divmod(i, columns)
         fig.add_annotation(
-            x=c * pitch + SIDE / 2 - 0.5,
-            y=r * pitch + SIDE - 1,
+            x=c * pitch_x + SIDE / 2 - 0.5,
+            y=r * pitch_y + SIDE - 0.5 + (CAPTION_BAND - GAP) / 2,
             text=caption,
             showarrow=False,
-            yanchor="top",
-            font={"color": "#f5c542", "size": 12},
+            yanchor="middle",
+            font=caption_font(caption) | {"weight": "bold" if i < len(counted) and counted[i] else "normal"},
         )
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
     fig.update_xaxes(visible=False)
-    fig.update_layout(title=title, plot_bgcolor="#f0f2f6")
-    return tidy(fig, 70 + int(105 * rows * 8 / columns))  # tiles about as tall as they are wide
+    fig.update_layout(title={"text": title, "subtitle": {"text": subtitle}}, plot_bgcolor=GRID_BACKGROUND)
+    top = 70 if subtitle else 40
+    fig = tidy(fig, top + 20 + int(3.3 * rows * pitch_y))  # about 3.3 screen pixels per image pixel
+    return fig.update_layout(margin={"t": top})
 
 
 @figure
@@ -132,7 +153,7 @@ def bpd_histogram(frame: pd.DataFrame, marks: dict[str, float]) -> go.Figure:
         fig.add_annotation(
             x=value, y=0.97 - 0.09 * i, yref="paper", text=name, showarrow=False, xanchor="left", xshift=4
         )
-    fig.update_layout(title="Bits per dimension (lower = more probable under the model)")
+    fig.update_layout(title="Bits per dimension<br>(lower: more probable under the model)")
     return tidy(fig, 360)
 
 
@@ -151,7 +172,7 @@ def pixel_surprise(pixels: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x")
     fig.update_xaxes(visible=False)
-    fig.update_layout(title="Where the model is surprised: −log₂ p(pixel | pixels before it)")
+    fig.update_layout(title="Where the model is surprised:<br>−log₂ p(pixel | pixels before it)")
     return tidy(fig, 380)
 
 
@@ -162,7 +183,7 @@ def feature_map(frame: pd.DataFrame) -> go.Figure:
     fig = px.scatter(
         frame, "x", "y", "digit", category_orders=digits, color_discrete_sequence=px.colors.qualitative.T10
     )
-    fig.update_layout(title="Test digits placed by the model's hidden features (t-SNE), coloured by the true digit")
+    fig.update_layout(title="Test digits placed by the model's features<br>(t-SNE), coloured by the true digit")
     fig.update_traces(marker={"size": 7})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

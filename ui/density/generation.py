@@ -6,19 +6,20 @@ from collections import OrderedDict
 from threading import Lock
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from engine.density import explain
 from engine.density.draw import Drawing, draw
-from engine.density.judge import RECOGNISED
+from engine.density.judge import CLEAR, RECOGNISED
 from engine.density.pixelcnn import CLASSES, NONE, PIXELS, SIDE
 from engine.density.train import Trained
 from ui.density import charts as density_charts
 from ui.widgets import Limit, download_csv, mirror_to_url, number, seed_from_url, slider
 
 ANY = "any digit: p(x)"
-LABELS = [ANY] + [f"a {d}: p(x | y = {d})" for d in range(CLASSES)]
-COLUMNS = 8  # tiles per row of the grid
+LABELS = [ANY] + [f"{explain.a_or_an(d)} {d}: p(x | y = {d})" for d in range(CLASSES)]
+COLUMNS = 4  # tiles per row of the grid: 4 keeps captions legible on a phone
 DRAWN_KEPT = 64  # drawings kept per server (each is a pure function of its settings, so sessions share them)
 
 
@@ -70,21 +71,35 @@ def drawing_for(trained: Trained, gallery: Drawing | None, temperature: float, s
     return drawing
 
 
-def _judged(trained: Trained, drawing: Drawing, title: str) -> None:
-    """The grid with the judge's reading under each tile, and the share it recognises."""
+def _judged(trained: Trained, drawing: Drawing, title: str, subtitle: str) -> pd.DataFrame:
+    """The grid with the judge's reading under each tile (bold where counted); returns the judged table."""
     table = explain.judged_table(trained, drawing.images)
-    captions = tuple(f"{d} · {p:.2f}" for d, p in zip(table["digit"], table["probability"], strict=False))
-    grid = density_charts.image_grid(drawing.images[:, 0].numpy(), COLUMNS, title, captions)
-    st.plotly_chart(grid, key="den.grid")
-    recognised = table[table["recognisable"]]
+    captions = tuple(map(explain.caption, table["reading"], table["digit"], table["probability"]))
+    counted = tuple(bool(c) for c in table["recognisable"])
+    grid = density_charts.image_grid(drawing.images[:, 0].numpy(), COLUMNS, title, captions, counted, subtitle)
+    st.plotly_chart(grid, key="den.grid", config={"displayModeBar": False})
+    return table
+
+
+def _counts(table: pd.DataFrame, recorded: dict) -> None:
+    """How many of these samples the judge recognises, beside the larger run recorded at training time."""
+    recognised, n = table[table["recognisable"]], len(table)
     a, b = st.columns(2)
     a.metric(
-        "Recognisable samples",
-        f"{len(recognised)} of {len(table)}",
-        help=f"The judge (a classifier trained on real digits only) gives its digit a probability of "
-        f"at least {RECOGNISED}.",
+        f"Recognisable, of these {n}",
+        f"{len(recognised)} of {n}",
+        help=f"The judge (a classifier trained on real digits only) gives its digit a probability of at least "
+        f"{RECOGNISED}, on a sample that is not blank.",
     )
-    b.metric("Digits among them", f"{recognised['digit'].nunique()} of {CLASSES}")
+    b.metric(f"Digits among these {n}", f"{recognised['digit'].nunique()} of {CLASSES}")
+    runs = recorded["samples"]
+    recorded_count = round(recorded["samples_recognised"] * runs)  # the share was recorded; the count is exact
+    st.caption(
+        f"Under each sample: the judge's digit · probability, bold from {RECOGNISED}; 'no digit' for a blank "
+        f"square, 'no clear digit' under {CLEAR}. The same test at training time: {recorded_count} of {runs} "
+        f"samples (temperature {recorded['sample_temperature']:g}, a separate draw), {recorded['sample_classes']} "
+        f"of {CLASSES} digits."
+    )
     download_csv(table, "The judge's verdicts (CSV)", "verdicts.csv", "den.dl_verdicts")
 
 
@@ -93,9 +108,8 @@ def _step_by_step(drawing: Drawing, limit: Limit) -> None:
     step = st.slider("Pixels drawn of sample 1", limit.lo, limit.hi, limit.default, key="den.step")
     r, c = divmod(min(step, PIXELS - 1), SIDE)
     st.caption(
-        f"Left: sample 1 after {step} pixels (grey: not drawn yet; the next one, row {r}, column {c}, outlined). "
-        "Middle: the coin the next pixel is drawn with. Right: the probability of 'on' the model gave every pixel "
-        "of this sample, each given the pixels before it."
+        f"Sample 1 after {step} pixels: the next pixel (row {r}, column {c}) outlined, its coin in the middle, "
+        "every pixel's p(on) on the right."
     )
     image, p_one = drawing.images[0, 0].numpy(), drawing.p_one[0].numpy()
     left, middle, right = st.columns(3)
@@ -112,29 +126,30 @@ def _step_by_step(drawing: Drawing, limit: Limit) -> None:
 
 
 @st.fragment
-def generation(trained: Trained, gallery: Drawing | None) -> None:
-    """Controls, the grid (drawn live unless kept), the judge, and one sample step by step."""
+def generation(trained: Trained, gallery: Drawing | None, recorded: dict) -> None:
+    """Controls and counts beside the grid (drawn live unless kept), then one sample step by step."""
     limit = limits()
-    a, b, c = st.columns(3)
-    with a:
+    picture, side = st.columns([3, 2], gap="medium")
+    with side:
         seed = number("Seed", "den.seed", "seed", limit["seed"])
-    with b:
         temperature = slider(
             "Temperature",
             "den.temp",
             "temp",
             limit["temp"],
-            help="Divides each pixel's logit: below 1 favours the likelier value (cleaner strokes), above 1 "
-            "evens the odds (noisier).",
+            help="Divides each pixel's logit: below 1 favours the likelier value (cleaner strokes, and at the "
+            "lowest blank squares), above 1 evens the odds (noisier).",
         )
-    with c:
         seed_from_url("den.label", "draw", ANY, LABELS)
         choice = st.selectbox("Draw", LABELS, key="den.label", help="Any digit: the model p(x). A digit: p(x | y).")
     mirror_to_url({"seed": seed, "temp": temperature, "draw": choice})
-    drawing = drawing_for(trained, gallery, round(float(temperature), 2), int(seed), _label_of(choice))
-    what = "any digit" if choice == ANY else f"the digit {_label_of(choice)}"
-    title = f"{len(drawing.images)} samples of {what} (seed {seed}, temperature {temperature:g})"
-    _judged(trained, drawing, title)
+    with picture:
+        drawing = drawing_for(trained, gallery, round(float(temperature), 2), int(seed), _label_of(choice))
+        what = "any digit" if choice == ANY else f"the digit {_label_of(choice)}"
+        title = f"{len(drawing.images)} samples of {what}"
+        table = _judged(trained, drawing, title, f"seed {seed}, temperature {temperature:g}")
+    with side:
+        _counts(table, recorded)
     _step_by_step(drawing, limit["step"])
     label = f"The {len(drawing.images)} samples (CSV, {PIXELS} pixels per row)"
     download_csv(explain.samples_table(drawing), label, "samples.csv", "den.dl_samples")

@@ -12,6 +12,7 @@ import torch
 from engine.common.inputs import IMAGE_FORMATS, InputError, load_image
 from engine.density import explain
 from engine.density.data import BOX, Prepared, Split, cat_photo, prepare
+from engine.density.explain import a_or_an, probe_comparison, probe_gain
 from engine.density.pixelcnn import PIXELS, SIDE
 from engine.density.train import Trained
 from ui import loaders
@@ -65,7 +66,8 @@ def _chosen_image(choice: str, test: Split, digit: Limit) -> Picked | None:
         seed_from_url("den.index", "digit", digit.default, digit.valid)
         index = st.slider("Which test digit", digit.lo, digit.hi, key="den.index")
         mirror_to_url({"digit": index})
-        return Picked(test.images[index], None, f"test digit #{index} (a {int(test.labels[index])})")
+        label = int(test.labels[index])
+        return Picked(test.images[index], None, f"test digit #{index} ({a_or_an(label)} {label})")
     if choice == DRAW:
         return _drawn()
     if choice == "noise":
@@ -99,21 +101,34 @@ def _preprocessing(prepared: Prepared) -> None:
     cols[3].plotly_chart(density_charts.small_image(prepared.pixels[0].numpy(), "4. binarised at 0.5"), key="den.prep4")
 
 
-def _scores(picked: Picked, scored: explain.Score) -> None:
-    """The image beside its log-likelihood and bits per dimension under both models."""
+def judge_reading(trained: Trained, pixels: torch.Tensor) -> str:
+    """What the judge reads in one (1, 28, 28) image, as the grid captions it ('no digit' for a blank)."""
+    row = explain.judged_table(trained, pixels[None]).iloc[0]
+    return explain.caption(row["reading"], int(row["digit"]), float(row["probability"]))
+
+
+def _scores(picked: Picked, scored: explain.Score, reading: str) -> None:
+    """The image beside its log-likelihood and bits per dimension under both models, and the judge's reading."""
     left, right = st.columns([1, 2])
     left.plotly_chart(density_charts.small_image(picked.pixels[0].numpy(), picked.description), key="den.image")
-    cols = right.columns(3)
+    cols = right.columns(2)
     cols[0].metric("log p(x)", f"{scored.log_p:.1f} nats")
     cols[1].metric("Bits per dimension", f"{scored.bits_per_dim:.3f}")
-    cols[2].metric(
+    cols = right.columns(2)
+    cols[0].metric(
         "Baseline bits per dimension",
         f"{scored.baseline_bits_per_dim:.3f}",
         help="Every pixel drawn on its own with its training frequency",
     )
+    cols[1].metric(
+        "The judge reads",
+        reading,
+        help="The classifier that captions the samples above: its digit and probability, or no digit for a "
+        "blank or unclear image. A probable image need not look like a digit.",
+    )
     right.caption(
-        f"p(x) = e^{scored.log_p:.1f} ≈ 10^{scored.log_p / math.log(10):.1f}: tiny, as the probability of "
-        f"any one exact image among 2^{PIXELS} is; compare it with the others below."
+        f"p(x) = e^{scored.log_p:.1f} ≈ 10^{scored.log_p / math.log(10):.1f}: tiny, as any one exact image "
+        f"among 2^{PIXELS} is."
     )
 
 
@@ -121,14 +136,17 @@ def _blank_warning(reference: pd.DataFrame, bpd: float) -> None:
     """Why a blank image can beat real digits: likelihood measures predictability, not typicality."""
     share = explain.share_beaten(reference, bpd)
     st.warning(
-        f"A blank image, which looks like no digit, scores {bpd:.3f} bits per dimension: more probable than "
-        f"{share:.0%} of the real test digits (their median is {explain.median_digit(reference):.3f}). "
-        "Most of a digit's pixels are off, so an all-off picture is cheap to predict pixel by pixel; only where "
-        "digits usually have ink does it cost the model much. This is the known weakness of likelihood models: "
-        "p(x) measures how predictable an image is, not how typical. Models trained on photos show it strongly "
-        "(models trained on CIFAR-10 give house-number photos higher likelihood than their own test images; "
-        "Nalisnick et al., 2019), so a high p(x) alone is a poor test of whether an input is like the training data."
+        f"A blank image, which the judge reads as no digit, scores {bpd:.3f} bits per dimension: more probable "
+        f"than {share:.0%} of the real test digits (their median is {explain.median_digit(reference):.3f}). Most "
+        "of a digit's pixels are off, so an all-off picture is cheap to predict pixel by pixel. p(x) measures how "
+        "predictable an image is, not how typical."
     )
+    with st.expander("Read more: the known weakness of likelihood models"):
+        st.markdown(
+            "Models trained on photos show it strongly: models trained on CIFAR-10 give house-number photos higher "
+            "likelihood than their own test images (Nalisnick et al., 2019), so a high p(x) alone is a poor test of "
+            "whether an input is like the training data."
+        )
 
 
 @st.fragment
@@ -143,7 +161,7 @@ def estimation(trained: Trained, test: Split) -> None:
     scored = explain.score(trained, picked.pixels)
     if picked.prepared is not None:
         _preprocessing(picked.prepared)
-    _scores(picked, scored)
+    _scores(picked, scored, judge_reading(trained, picked.pixels))
     reference = loaders.density_reference()
     marks = {"this image": scored.bits_per_dim, "median test digit": explain.median_digit(reference)}
     st.plotly_chart(density_charts.bpd_histogram(reference, marks), key="den.hist")
@@ -154,9 +172,24 @@ def estimation(trained: Trained, test: Split) -> None:
     download_csv(pixels, "Per-pixel surprise (CSV)", "per_pixel.csv", "den.dl_pixels")
 
 
+def probe_sentence(study: dict) -> str:
+    """The two linear probes in one sentence that says plainly whether the features beat raw pixels."""
+    features, pixels = round(100 * study["probe_accuracy_features"], 1), round(100 * study["probe_accuracy_pixels"], 1)
+    comparison = probe_comparison(probe_gain(study))
+    said = (
+        f"A linear probe (a straight-line classifier) on the features learned without labels reads "
+        f"{features:.1f}% of the test digits correctly, on raw pixels {pixels:.1f}%: {comparison} raw pixels "
+        f"({features - pixels:+.1f} points)."
+    )
+    if comparison == probe_comparison(0.0):  # features that barely move the probe get a reason, not silence
+        said += " Predicting the next pixel mostly needs a stroke's local shape, which the pixels already show."
+    return said
+
+
 @st.fragment
 def representation(study: dict) -> None:
-    """The t-SNE map of hidden features and the two linear probes, recorded at training time."""
+    """The probes' result in words, the t-SNE map of hidden features and the two probes, recorded at training."""
+    st.markdown(probe_sentence(study))
     frame = explain.feature_table(study)
     st.plotly_chart(density_charts.feature_map(frame), key="den.map")
     st.plotly_chart(density_charts.probe_bars(explain.probe_table(study)), key="den.probes")

@@ -57,13 +57,69 @@ def test_the_reference_frame_holds_every_test_digit_and_as_much_noise(trained):
 
 
 def test_the_judged_table_is_the_judges_softmax(trained):
-    images = trained.test.images[:5]
+    images = torch.cat([trained.test.images[:5], torch.zeros(1, 1, 28, 28, dtype=torch.uint8)])
     table = explain.judged_table(trained, images)
     with torch.inference_mode():
         p = torch.softmax(trained.judge(images), -1)
+    best = p.max(-1).values.numpy()
+    ink = [int(image.sum()) for image in images]  # counted one image at a time here
     assert table["digit"].tolist() == p.argmax(-1).tolist()
-    assert table["probability"].to_numpy() == pytest.approx(p.max(-1).values.numpy(), abs=1e-4)
-    assert table["recognisable"].tolist() == (p.max(-1).values >= judge.RECOGNISED).tolist()
+    assert table["probability"].to_numpy() == pytest.approx(best, abs=1e-4)
+    assert table["ink"].tolist() == ink and ink[-1] == 0
+    blank = [n < judge.FAINT for n in ink]
+    expected = ["no digit" if b else "no clear digit" if q < 0.5 else "digit" for b, q in zip(blank, best, strict=True)]
+    assert table["reading"].tolist() == expected and expected[-1] == "no digit"
+    sure = [not b and q >= judge.RECOGNISED for b, q in zip(blank, best, strict=True)]
+    assert table["recognisable"].tolist() == sure
+
+
+def test_readings_name_no_digit_for_faint_images_and_no_clear_digit_below_one_half():
+    ink = np.array([0, 3, 9, 10, 10, 60, 60, 60, 60])
+    probs = np.array([0.99, 0.67, 0.95, 0.95, 0.4999, 0.5, 0.79, 0.8, 0.97])
+    assert judge.readings(ink, probs).tolist() == [
+        "no digit",
+        "no digit",
+        "no digit",
+        "digit",
+        "no clear digit",
+        "digit",
+        "digit",
+        "digit",
+        "digit",
+    ]
+    assert judge.recognised(ink, probs).tolist() == [False, False, False, True, False, False, False, True, True]
+    assert judge.recognisable(probs, ink) == pytest.approx(3 / 9)
+    assert judge.recognisable(probs) == pytest.approx(5 / 9)  # without ink, as engine.sample counts
+
+
+def test_a_caption_never_gives_a_blank_a_digit_and_never_rounds_up_past_the_threshold():
+    assert explain.caption("no digit", 1, 0.67) == "no digit"
+    assert explain.caption("no clear digit", 9, 0.44) == "no clear digit"
+    assert explain.caption("digit", 7, 0.98) == "7 · 0.98"
+    assert explain.caption("digit", 0, 0.7964) == "0 · 0.79"  # shown 0.80 would read as counted; it is not
+    assert explain.caption("digit", 0, 0.8) == "0 · 0.80"
+
+
+def test_a_or_an_follows_how_the_number_is_said():
+    said_with_a_vowel = {8, 11, 18, 80, 83, 800, 8000, 11000, 18000, 11000000}
+    said_with_a_consonant = [0, 1, 2, 7, 9, 10, 12, 17, 19, 20, 28, 100, 110, 180, 784, 1100, 1800, 2800, 110000]
+    for n in [*said_with_a_consonant, *said_with_a_vowel]:
+        assert explain.a_or_an(n) == ("an" if n in said_with_a_vowel else "a"), n
+
+
+def test_the_probe_comparison_says_when_features_barely_beat_pixels():
+    study = {"probe_accuracy_features": 0.8968, "probe_accuracy_pixels": 0.8903}
+    assert explain.probe_gain(study) == pytest.approx(0.65)
+    assert explain.probe_comparison(explain.probe_gain(study)) == "about the same as"
+    assert [explain.probe_comparison(g) for g in (-3, -1.9, 1.99, 2, 4.9, 5, 12)] == [
+        "worse than",
+        "about the same as",
+        "about the same as",
+        "a little better than",
+        "a little better than",
+        "clearly better than",
+        "clearly better than",
+    ]
 
 
 def test_a_gallery_round_trips_through_its_stored_form(trained):

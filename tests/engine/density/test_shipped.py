@@ -58,9 +58,25 @@ def test_the_shipped_gallery_and_the_sample_judgement_are_what_drawing_gives(shi
     drawing = explain.draw(trained.pixelcnn, recorded["samples"], recorded["sample_temperature"], explain.JUDGED_SEED)
     with torch.inference_mode():
         p = torch.softmax(trained.judge(drawing.images), -1).max(-1)
-    sure = p.values.numpy() >= judge.RECOGNISED
+    has_ink = drawing.images.flatten(1).sum(1).numpy() >= judge.FAINT  # a blank sample is never recognised
+    sure = (p.values.numpy() >= judge.RECOGNISED) & has_ink
     assert float(sure.mean()) == pytest.approx(recorded["samples_recognised"], abs=1e-9)
     assert len(set(p.indices.numpy()[sure].tolist())) == recorded["sample_classes"]
+
+
+def test_the_shipped_judge_reads_a_blank_as_no_digit_and_a_hand_made_one_as_a_one(shipped):
+    trained, _ = shipped
+    blank = torch.zeros(2, 1, 28, 28, dtype=torch.uint8)
+    blank[1, 0, 14, 10:14] = 1  # four pixels: nearly blank
+    one = torch.zeros(1, 1, 28, 28, dtype=torch.uint8)
+    one[0, 0, 4:24, 13:16] = 1  # a stroke 20 tall and 3 wide, as MNIST centres a 1
+    with torch.inference_mode():
+        p = torch.softmax(trained.judge(torch.cat([blank, one])), -1)
+    assert p[0].argmax() == 1 and 0.5 < p[0].max() < judge.RECOGNISED  # the softmax names a digit for nothing
+    table = explain.judged_table(trained, torch.cat([blank, one]))
+    captions = list(map(explain.caption, table["reading"], table["digit"], table["probability"]))
+    assert captions[:2] == ["no digit", "no digit"]
+    assert p[2].argmax() == 1 and captions[2] == f"1 · {int(float(p[2].max()) * 100) / 100:.2f}"
 
 
 def test_the_representation_study_in_the_meta_is_what_the_pixel_probe_gives_again(shipped):

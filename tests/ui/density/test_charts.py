@@ -9,18 +9,44 @@ from engine.density import explain
 from ui.density import charts
 
 
-def test_the_sample_grid_holds_each_image_as_a_tile_with_its_caption():
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours, written out here."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted([luminance(foreground), luminance(background)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_sample_grid_holds_each_image_as_a_tile_with_its_caption_underneath():
     images = torch.randint(0, 2, (5, 28, 28), generator=torch.Generator().manual_seed(0)).numpy()
-    fig = charts.image_grid(images, 3, "five", ("1 · 0.90", "7 · 0.50"))
+    fig = charts.image_grid(images, 3, "five", ("1 · 0.90", "no digit"), (True, False), "seed 1")
     z = np.array(fig.data[0].z, dtype=float)
-    assert z.shape == (2 * 29 - 1, 3 * 29 - 1)
+    across, down = 28 + 2, 28 + 8  # a 2-pixel gap beside each tile, an 8-pixel caption band under it
+    assert z.shape == (2 * down - 2, 3 * across - 2)
     for i, image in enumerate(images):
         r, c = divmod(i, 3)
-        assert (z[r * 29 : r * 29 + 28, c * 29 : c * 29 + 28] == image).all()
-    assert np.isnan(z[28]).all() and np.isnan(z[29:, 58:]).all()  # gaps, and the sixth tile left empty
+        assert (z[r * down : r * down + 28, c * across : c * across + 28] == image).all()
+    assert np.isnan(z[28:36]).all() and np.isnan(z[36:, 60:]).all()  # the caption band, and the sixth tile empty
     assert fig.data[0].zmax == 1 and fig.data[0].hovertemplate == "%{z}<extra></extra>"
-    assert [(a.text, a.x, a.y) for a in fig.layout.annotations] == [("1 · 0.90", 13.5, 27), ("7 · 0.50", 42.5, 27)]
-    assert fig.layout.title.text == "five"
+    first, second = fig.layout.annotations
+    assert (first.text, first.x, second.text, second.x) == ("1 · 0.90", 13.5, "no digit", 43.5)
+    assert 27.5 < first.y < 35.5 and first.y == second.y  # inside the band, below the tile's last row
+    assert (first.font.weight, second.font.weight) == ("bold", "normal")  # bold: counted as recognisable
+    assert (fig.layout.title.text, fig.layout.title.subtitle.text) == ("five", "seed 1")
+
+
+def test_grid_captions_are_large_and_dark_enough_to_read():
+    images = np.zeros((2, 28, 28))
+    fig = charts.image_grid(images, 2, "two", ("7 · 0.99", "no clear digit"))
+    background = fig.layout.plot_bgcolor
+    for annotation in fig.layout.annotations:
+        assert annotation.font.size >= 14
+        assert contrast(annotation.font.color, background) >= 7  # WCAG AAA for body text
+    assert contrast("#f5c542", "#f0f2f6") < 4.5  # the old yellow on light grey fails the same check
 
 
 def test_the_partial_sample_hides_undrawn_pixels_and_outlines_the_next():
