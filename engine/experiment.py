@@ -21,7 +21,7 @@ from dataclasses import asdict
 import torch
 
 from engine.rnn import recall
-from engine.translator import race, toy
+from engine.translator import race, steps, toy
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,10 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--repeats",
         type=int,
-        default=race.StepConfig.repeats,
+        default=steps.StepConfig.repeats,
         help="steps: timed steps per model and length, median kept (default %(default)s, at most 50)",
     )
-    parser.add_argument("--record", action="store_true", help=f"steps: also write {race.STEP_TIMES.name} in assets/")
+    parser.add_argument("--record", action="store_true", help=f"steps: also write {steps.STEP_TIMES.name} in assets/")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -76,17 +76,17 @@ def _recall(args: argparse.Namespace) -> dict:
 
 
 def _steps(args: argparse.Namespace) -> dict:
-    cfg = race.StepConfig(lengths=race.STEP_LENGTHS, repeats=args.repeats, seed=args.seed)
+    cfg = steps.StepConfig(lengths=steps.STEP_LENGTHS, repeats=args.repeats, seed=args.seed)
 
     def report(row: dict) -> None:
         print(f"{row['model']:12s} length {row['length']:3d}  {row['ms']:7.2f} ms", file=sys.stderr)
 
-    out = race.step_times(cfg, report).as_json()
+    out = steps.step_times(cfg, report).as_json()
     if args.record:
         command = "python -m engine.experiment steps --record" + (f" --seed {args.seed}" if args.seed else "")
-        command += "" if args.repeats == race.StepConfig.repeats else f" --repeats {args.repeats}"
-        settings = {**asdict(cfg), "threads": 1, "torch": torch.__version__}
-        race.STEP_TIMES.write_text(json.dumps({"command": command, **settings, **out}, indent=2) + "\n")
+        command += "" if args.repeats == steps.StepConfig.repeats else f" --repeats {args.repeats}"
+        settings = {**asdict(cfg), "threads": torch.get_num_threads(), "torch": torch.__version__}  # main() set one
+        steps.STEP_TIMES.write_text(json.dumps({"command": command, **settings, **out}, indent=2) + "\n")
     return out
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine import experiment
-from engine.translator import race, toy
+from engine.translator import race, steps, toy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,7 +105,7 @@ def test_the_longest_budget_is_accepted(capsys, monkeypatch):
 
 
 def test_steps_prints_the_step_time_of_each_model_at_each_length(capsys, monkeypatch, tmp_path):
-    monkeypatch.setattr(race, "STEP_TIMES", tmp_path / "steps.json")
+    monkeypatch.setattr(steps, "STEP_TIMES", tmp_path / "steps.json")
     done = run_main(capsys, "steps", "--repeats", "1", "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
@@ -118,11 +118,11 @@ def test_steps_prints_the_step_time_of_each_model_at_each_length(capsys, monkeyp
 
 
 def test_steps_record_writes_what_it_printed_with_the_command(capsys, monkeypatch, tmp_path):
-    monkeypatch.setattr(race, "STEP_TIMES", tmp_path / "steps.json")
-    monkeypatch.setattr(race, "STEP_LENGTHS", (3, 7))
+    monkeypatch.setattr(steps, "STEP_TIMES", tmp_path / "steps.json")
+    monkeypatch.setattr(steps, "STEP_LENGTHS", (3, 7))
     done = run_main(capsys, "steps", "--repeats", "2", "--record")
     assert done.returncode == 0, done.stderr
-    recorded = race.recorded_step_times(tmp_path / "steps.json")
+    recorded = steps.recorded_step_times(tmp_path / "steps.json")
     assert recorded["command"] == "python -m engine.experiment steps --record --repeats 2"
     assert recorded["lengths"] == [3, 7] and recorded["repeats"] == 2 and recorded["threads"] == 1
     table = done.stdout.splitlines()  # without --json: a table, one row per model

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from engine.rnn.recall import RecallConfig
-from engine.translator import race
-from engine.translator.race import RaceConfig, StepConfig
+from engine.translator import steps
+from engine.translator.race import RaceConfig
+from engine.translator.steps import StepConfig
 from tests.pages.conftest import charts, texts
 from ui import live
 from ui.rnn import recall as recall_ui
@@ -154,12 +155,12 @@ def trace(chart: dict, name: str) -> dict:
 def test_the_step_times_are_drawn_as_recorded_then_measured_live(run_page, monkeypatch):
     monkeypatch.setattr(parallel_ui, "LIVE", StepConfig(lengths=(4, 9), batch=8, repeats=1))
     at = run_page(TRANSFORMER)
-    recorded = race.recorded_step_times()
+    recorded = steps.recorded_step_times()
     drawn = {c["title"]: c for c in charts(at)}
-    steps = drawn["One training step, recorded"]
+    times = drawn["One training step, recorded"]
     for name, label in (("transformer", "Transformer"), ("gru", "GRU + attention")):
-        assert list(trace(steps, label)["x"]) == recorded["lengths"]
-        assert list(trace(steps, label)["y"]) == pytest.approx(recorded[f"{name}_ms"])
+        assert list(trace(times, label)["x"]) == recorded["lengths"]
+        assert list(trace(times, label)["y"]) == pytest.approx(recorded[f"{name}_ms"])
     waits = drawn["Steps that wait for the one before"]
     assert list(trace(waits, "GRU + attention")["y"]) == [2 * n + 2 for n in recorded["lengths"]]  # by hand
     assert set(trace(waits, "Transformer")["y"]) == {2}  # one encoder and one decoder layer

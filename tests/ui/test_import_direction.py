@@ -140,9 +140,14 @@ def _calls_to(name: str, path: Path) -> list[int]:
 
 
 def test_torch_threads_are_set_once_at_start_never_per_request():
-    """Only at module level of the loaders (once per server), in the training CLI's main() and at the
-    start of a live training's own child process (never in the server's)."""
-    allowed = {"ui/loaders.py", "engine/train.py", "ui/live_child.py"}
+    """Only at module level of the loaders (once per server), in the training and experiment CLIs' main() and
+    at the start of a live training's own child process (never in the server's)."""
+    allowed = {
+        "ui/loaders.py",
+        "engine/train.py",
+        "engine/experiment.py",
+        "ui/live_child.py",
+    }  # experiment: the CLI main
     live = ast.parse((ROOT / "ui" / "live_child.py").read_text())
     child = next(n for n in live.body if isinstance(n, ast.FunctionDef) and n.name == "run_child")
     assert len(_calls_to("set_num_threads", ROOT / "ui" / "live_child.py")) == 1

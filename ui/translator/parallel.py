@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine.translator import explain, race
-from engine.translator.race import StepConfig
+from engine.translator import explain, race, steps
+from engine.translator.steps import StepConfig
 from engine.translator.train import Shipped
 from ui import live
 from ui.translator import charts as translator_charts
@@ -32,7 +32,7 @@ def step_frame(measured: dict) -> pd.DataFrame:
 
 def sequential_frame(lengths: list[int]) -> pd.DataFrame:
     """Columns length, model, steps: the computations of one forward pass that wait for the one before."""
-    rows = [{"length": n, "model": m, "steps": race.sequential_steps(m, n)} for m in race.NAMES for n in lengths]
+    rows = [{"length": n, "model": m, "steps": steps.sequential_steps(m, n)} for m in race.NAMES for n in lengths]
     return pd.DataFrame(rows)
 
 
@@ -62,11 +62,11 @@ def parallel_section(shipped: Shipped) -> None:
     curves = explain.training_curves(
         {"Transformer": shipped.meta["history"], "GRU + attention": shipped.gru_meta["history"]}
     )
-    recorded = race.recorded_step_times()
+    recorded = steps.recorded_step_times()
     a, b, c = st.columns(3)
     a.plotly_chart(charts.training_chrf(curves), key="mt.bleu")
     a.caption(_outcome(shipped))
-    lengths = list(race.STEP_LENGTHS)
+    lengths = list(steps.STEP_LENGTHS)
     if recorded is not None:
         frame = step_frame(recorded)
         b.plotly_chart(charts.step_times(frame, "One training step, recorded"), key="mt.steps")
@@ -76,7 +76,7 @@ def parallel_section(shipped: Shipped) -> None:
         b.info("No recorded step times: measure them below, or run python -m engine.experiment steps --record")
     c.plotly_chart(charts.sequential(sequential_frame(lengths)), key="mt.sequential")
     with b:
-        live.section(KEY, "Measure it on this server", LIMIT, race.live_steps, LIVE, _watch, _results)
+        live.section(KEY, "Measure it on this server", LIMIT, steps.live_steps, LIVE, _watch, _results)
     with st.expander("Read more: the two translators and how these were measured"):
         _read_more(shipped, curves)
 

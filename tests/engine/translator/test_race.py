@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from engine.translator import race, toy
+from engine.translator import race, steps, toy
 from engine.translator.transformer import Transformer
 
 SMALL = race.RaceConfig(lo=2, hi=6, batch=32, width=32, n_eval=40, seconds=1.0, seed=3)
@@ -199,15 +199,15 @@ def test_the_summary_gives_the_steps_each_model_needed():
 
 def test_sequential_steps_are_counted_by_hand():
     # "abcd" reversed: the GRU encoder reads a, b, c, d, EOS (5 steps), its decoder writes d, c, b, a, EOS (5)
-    assert race.sequential_steps("gru", 4) == 10
-    assert race.sequential_steps("gru", 30) == 62
+    assert steps.sequential_steps("gru", 4) == 10
+    assert steps.sequential_steps("gru", 30) == 62
     # the Transformer: one encoder layer, then one decoder layer, whatever the length
-    assert race.sequential_steps("transformer", 4) == race.sequential_steps("transformer", 30) == 2
-    assert race.sequential_steps("transformer", 9, race.RaceConfig(layers=3)) == 6
+    assert steps.sequential_steps("transformer", 4) == steps.sequential_steps("transformer", 30) == 2
+    assert steps.sequential_steps("transformer", 9, layers=3) == 6
 
 
 def counting(monkeypatch, threads: set[int]) -> dict[str, int]:
-    """Forward passes of each model `race.build` makes from now on, counted by a hook that also notes the
+    """Forward passes of each model `build` makes from now on, counted by a hook that also notes the
     number of threads torch had at each."""
     calls: dict[str, int] = {}
     build = race.build
@@ -222,7 +222,7 @@ def counting(monkeypatch, threads: set[int]) -> dict[str, int]:
         model.register_forward_hook(lambda *_: hook(name))
         return model
 
-    monkeypatch.setattr(race, "build", counted)
+    monkeypatch.setattr(steps, "build", counted)
     return calls
 
 
@@ -231,10 +231,11 @@ def test_step_times_time_every_length_and_model_for_the_steps_asked(monkeypatch)
     calls = counting(monkeypatch, seen)
     emitted = []
     threads = torch.get_num_threads()
-    cfg = race.StepConfig(lengths=(2, 5, 9), batch=4, repeats=3)
-    measured = race.step_times(cfg, emitted.append)
+    cfg = steps.StepConfig(lengths=(2, 5, 9), batch=4, repeats=3)
+    measured = steps.step_times(cfg, emitted.append)
     assert calls == {"transformer": 3 * (3 + 1), "gru": 3 * (3 + 1)}  # one untimed warm-up step per length
-    assert seen == {1} and torch.get_num_threads() == threads  # one thread while timing, put back after
+    # the caller's threads, untouched: the live child and the CLI set one; a server's are never changed per run
+    assert seen == {threads} and torch.get_num_threads() == threads
     assert emitted == measured.rows and not measured.stopped
     assert [(r["length"], r["model"]) for r in measured.rows] == [(n, m) for n in (2, 5, 9) for m in race.NAMES]
     assert all(r["steps"] == 3 and r["ms"] > 0 for r in measured.rows)
@@ -246,17 +247,17 @@ def test_step_times_time_every_length_and_model_for_the_steps_asked(monkeypatch)
 
 def test_step_times_stop_when_asked_and_keep_only_lengths_both_models_finished():
     asked = iter([False, True])
-    measured = race.step_times(race.StepConfig(lengths=(2, 3, 4), batch=2, repeats=1), None, lambda: next(asked))
+    measured = steps.step_times(steps.StepConfig(lengths=(2, 3, 4), batch=2, repeats=1), None, lambda: next(asked))
     assert measured.stopped and [r["length"] for r in measured.rows] == [2, 2]
-    half = race.StepTimes([*measured.rows, {"length": 3, "model": "transformer", "ms": 1.0, "steps": 1}])
+    half = steps.StepTimes([*measured.rows, {"length": 3, "model": "transformer", "ms": 1.0, "steps": 1}])
     assert half.as_json()["lengths"] == [2]
 
 
 def test_the_recorded_step_times_have_the_measurement_shape():
-    recorded = race.recorded_step_times()
+    recorded = steps.recorded_step_times()
     assert recorded is not None, "record them: python -m engine.experiment steps --record"
     assert recorded["command"].startswith("python -m engine.experiment steps --record")
-    assert recorded["lengths"] == list(race.STEP_LENGTHS) and recorded["batch"] == race.RaceConfig.batch
+    assert recorded["lengths"] == list(steps.STEP_LENGTHS) and recorded["batch"] == race.RaceConfig.batch
     assert recorded["threads"] == 1
     for name in race.NAMES:
         assert len(recorded[f"{name}_ms"]) == len(recorded["lengths"]) and min(recorded[f"{name}_ms"]) > 0
