@@ -131,3 +131,24 @@ def full_screenshot(page, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
+
+
+# Elements cut off at the window's right edge: anything in the main block whose right edge passes the
+# window's, unless an ancestor inside the window clips it or scrolls it sideways (a wide table in its box).
+OVERFLOWING = """() => {
+    const width = document.documentElement.clientWidth;
+    const held = el => {
+        for (let e = el.parentElement; e; e = e.parentElement) {
+            const boxed = getComputedStyle(e).overflowX !== 'visible';
+            if (boxed && e.getBoundingClientRect().right <= width + 1) return true;
+        }
+        return false;
+    };
+    return [...document.querySelectorAll('[data-testid="stMain"] *')].filter(el => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.right > width + 1 && !held(el) && el.offsetParent !== null;
+    }).map(el => (el.getAttribute('data-testid') || el.tagName) + ' ' + Math.round(el.getBoundingClientRect().right));
+}"""
+
+# plotly toolbars a learner would see: on a phone, a tap leaves one over the chart's title, so none may show
+TOOLBARS = "() => [...document.querySelectorAll('.modebar-container')].map(m => getComputedStyle(m).display)"

@@ -3,7 +3,6 @@
 import io
 import os
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -13,7 +12,6 @@ from tests.e2e.conftest import (
     SCREENSHOTS,
     assert_clean,
     full_screenshot,
-    outside_requests,
     settle,
     wait_for_app,
 )
@@ -38,64 +36,6 @@ def test_page_renders_without_exceptions(page, server_url, name, path, min_chart
     assert_clean(page, server_url)  # no exception, no error alert, no browser error of the page's own
     if os.environ.get("UNROLLED_SCREENSHOTS"):  # a whole-page picture costs seconds: asked for, not by default
         full_screenshot(page, SCREENSHOTS / f"{name}.png")
-
-
-def test_no_request_leaves_this_machine_on_any_page_at_either_width(browser, server_url):
-    """The whole course, desktop then phone: every request (favicon, fonts, icons, media) goes to 127.0.0.1."""
-    for width, height in ((1400, 1000), (390, 844)):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        try:
-            pg = context.new_page()
-            asked: list[str] = []
-            pg.on("request", lambda request, asked=asked: asked.append(request.url))
-            for _, path, _ in PAGES:
-                open_page(pg, f"{server_url}/{path}")
-                pg.wait_for_timeout(500)  # the favicon is set after the page's config arrives
-            assert any(urlsplit(url).path.startswith("/media/") for url in asked)  # the icon and pictures, served here
-            assert outside_requests(asked) == [], width
-        finally:
-            context.close()
-
-
-# Elements cut off at the window's right edge: anything in the main block whose right edge passes the
-# window's, unless an ancestor inside the window clips it or scrolls it sideways (a wide table in its box).
-OVERFLOWING = """() => {
-    const width = document.documentElement.clientWidth;
-    const held = el => {
-        for (let e = el.parentElement; e; e = e.parentElement) {
-            const boxed = getComputedStyle(e).overflowX !== 'visible';
-            if (boxed && e.getBoundingClientRect().right <= width + 1) return true;
-        }
-        return false;
-    };
-    return [...document.querySelectorAll('[data-testid="stMain"] *')].filter(el => {
-        const r = el.getBoundingClientRect();
-        return r.width > 0 && r.height > 0 && r.right > width + 1 && !held(el) && el.offsetParent !== null;
-    }).map(el => (el.getAttribute('data-testid') || el.tagName) + ' ' + Math.round(el.getBoundingClientRect().right));
-}"""
-
-
-@pytest.mark.parametrize(("name", "path", "min_charts"), PAGES)
-def test_phone_width_nothing_cut_off_and_no_toolbar_over_charts(browser, server_url, name, path, min_charts):
-    """At 390 px no element passes the window's right edge (wide tables scroll inside themselves) and
-    plotly's toolbar, which a tap would leave over the chart's title, is hidden."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    try:
-        pg = context.new_page()
-        open_page(pg, f"{server_url}/{path}")
-        if min_charts:
-            pg.wait_for_function(
-                f"() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {min_charts}",
-                timeout=120_000,
-            )
-        # The page's shared layout rules arrive with each run (a page's first run may hand over to another).
-        pg.wait_for_selector('[data-testid="stHtml"] style', state="attached", timeout=60_000)
-        toolbars = "() => [...document.querySelectorAll('.modebar-container')].map(m => getComputedStyle(m).display)"
-        shown = [display for display in pg.evaluate(toolbars) if display != "none"]
-        assert shown == [], name
-        assert pg.evaluate(OVERFLOWING) == [], name
-    finally:
-        context.close()
 
 
 def test_home_links_every_explainer(page, server_url):

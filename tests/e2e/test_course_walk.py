@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import sacrebleu
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import SCREENSHOTS, full_screenshot, settle, wait_for_app
+from tests.e2e.conftest import (
+    OVERFLOWING,
+    SCREENSHOTS,
+    TOOLBARS,
+    full_screenshot,
+    outside_requests,
+    settle,
+    wait_for_app,
+)
 from ui.navigation import EXPLAINERS
 
 SLOW = 180_000  # ms: two cores shared by a server, a browser and the test
@@ -117,6 +126,8 @@ def test_the_course_in_order_raises_nothing_and_fits_the_window(browser, server_
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
         problems = []
         for name, path in COURSE:
             visit(page, f"{server_url}/{path}", charts=bool(path))
@@ -124,8 +135,16 @@ def test_the_course_in_order_raises_nothing_and_fits_the_window(browser, server_
                 first = page.locator('[data-testid="stException"]').first.inner_text().splitlines()[:2]
                 problems.append(f"[{name}] an exception: {' '.join(first)}")
             problems += [f"[{name}] {line}" for line in page.evaluate(OVERFLOW)]
+            problems += [f"[{name}] cut at the right edge: {el}" for el in page.evaluate(OVERFLOWING)]
+            if viewport == "phone":  # the shared layout rules arrive with each run; then no toolbar may show
+                page.wait_for_selector('[data-testid="stHtml"] style', state="attached", timeout=SLOW)
+                shown = [display for display in page.evaluate(TOOLBARS) if display != "none"]
+                problems += [f"[{name}] {len(shown)} plotly toolbar(s) shown on a phone"] if shown else []
             if os.environ.get("UNROLLED_SCREENSHOTS"):  # whole pages cost seconds: asked for, not by default
                 full_screenshot(page, SCREENSHOTS / "walk" / f"{viewport}-{name or 'home'}.png")
+        # every request (favicon, fonts, icons, the home page's pictures) stays on 127.0.0.1
+        assert any(urlsplit(url).path.startswith("/media/") for url in asked), "no picture served by the app"
+        problems += [f"a request left this machine: {url}" for url in outside_requests(asked)]
         assert problems == [], "\n".join(problems)
     finally:
         context.close()

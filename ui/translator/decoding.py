@@ -69,7 +69,8 @@ def shipped_translation(result: explain.Translation, shipped: Shipped, sentence:
     """The translation every section below explains, each word with its probability; how often the model is right;
     where greedy decoding differs; and the words of the sentence as training saw them."""
     words = explain.word_probabilities(result)
-    st.markdown(f"**Translation** ({TRANSFORMER.decoding})")
+    decoding = f"beam search, width {TRANSFORMER.beam}" if TRANSFORMER.beam else "greedy"
+    st.markdown(f"**Translation** ({decoding})")
     st.markdown(word_chips(words) if len(words) else "(empty)", unsafe_allow_html=True)
     m = shipped.meta["metrics"]
     st.caption(
