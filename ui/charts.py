@@ -21,6 +21,16 @@ def tidy(fig: go.Figure, height: int = 300) -> go.Figure:
     return fig
 
 
+def legend_on_top(fig: go.Figure) -> go.Figure:
+    """The legend in a row between the title and the plot: beside the plot it takes half a phone's width."""
+    fig.update_layout(
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 10}},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "title": ""},
+        margin_t=90,  # the title's line, then up to two lines of legend on a phone
+    )
+    return fig
+
+
 @figure
 def parameter_chart(
     frame: pd.DataFrame,
@@ -48,8 +58,6 @@ def parameter_chart(
         fig.add_annotation(
             x=at, y=1, xref="x", yref="y domain", text=f"now: {current}", showarrow=False, xanchor="left", yanchor="top"
         )
-    fig = tidy(fig)
     if legend_above:  # long layer names beside the plot would leave it a sliver on a phone
-        # Between the title and the plot, in a top margin kept for two rows of legend (a phone wraps it).
-        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), height=380, margin_t=90)
-    return fig
+        return legend_on_top(tidy(fig, 380))
+    return tidy(fig)

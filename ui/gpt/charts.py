@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from ui.charts import plain, tidy
+from ui.charts import legend_on_top, plain, tidy
 from ui.figures import figure
 
 STATUS_COLOURS = {"drawn": "#e4572e", "kept": "#4c78a8", "cut away": "#d9d9d9"}
@@ -17,16 +17,6 @@ START_COLOURS = {"pre-trained": "#e4572e", "from scratch": "#4c78a8"}
 def show_char(c: str) -> str:
     """A character as a visible label: newline ↵, space ␣, tab ⇥, markup-safe."""
     return {"\n": "↵", " ": "␣", "\t": "⇥", "\r": "␍"}.get(c, plain(c))
-
-
-def legend_on_top(fig: go.Figure) -> go.Figure:
-    """The legend in a row between the title and the plot: beside the plot it takes half a phone's width."""
-    fig.update_layout(
-        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 10}},
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "title": ""},
-        margin_t=90,  # the title's line, then up to two lines of legend on a phone
-    )
-    return fig
 
 
 @figure

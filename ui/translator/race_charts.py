@@ -85,40 +85,31 @@ def _legend_inside(fig: go.Figure, bottom_right: bool = False) -> go.Figure:
     return fig
 
 
-def step_times(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Milliseconds per training step against string length, one line per model (columns length, model, ms)."""
-    frame = frame.assign(model=frame["model"].map(NAMES))
+def _by_length(frame: pd.DataFrame, y: str, title: str, y_label: str) -> go.Figure:
+    """One line per race model of `y` against string length (columns length, model, y), from zero up."""
     fig = px.line(
-        frame,
+        frame.assign(model=frame["model"].map(NAMES)),
         x="length",
-        y="ms",
+        y=y,
         color="model",
         markers=True,
         color_discrete_map=COLOURS,
         category_orders={"model": list(NAMES.values())},
         title=title,
-        labels={"length": "letters per string", "ms": "CPU ms per step (one thread)"},
+        labels={"length": "letters per string", y: y_label},
     )
     fig.update_yaxes(rangemode="tozero")
     return tidy(_legend_inside(fig), 340)
+
+
+def step_times(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Milliseconds per training step against string length, one line per model (columns length, model, ms)."""
+    return _by_length(frame, "ms", title, "CPU ms per step (one thread)")
 
 
 def sequential(frame: pd.DataFrame) -> go.Figure:
     """Computations per forward pass that must wait for the previous one (columns length, model, steps)."""
-    frame = frame.assign(model=frame["model"].map(NAMES))
-    fig = px.line(
-        frame,
-        x="length",
-        y="steps",
-        color="model",
-        markers=True,
-        color_discrete_map=COLOURS,
-        category_orders={"model": list(NAMES.values())},
-        title="Steps that wait for the one before",
-        labels={"length": "letters per string", "steps": "sequential steps (forward pass)"},
-    )
-    fig.update_yaxes(rangemode="tozero")
-    return tidy(_legend_inside(fig), 340)
+    return _by_length(frame, "steps", "Steps that wait for the one before", "sequential steps (forward pass)")
 
 
 def training_chrf(curves: pd.DataFrame) -> go.Figure:

@@ -78,10 +78,15 @@ def test_step_times_and_sequential_steps_draw_each_models_numbers():
     fig = charts.step_times(times, "t")
     drawn = {t.name: (list(t.x), list(t.y)) for t in fig.data}
     assert drawn == {"Transformer": ([4, 8], [1.0, 2.0]), "GRU + attention": ([4, 8], [3.0, 6.0])}
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == (
+        "letters per string",
+        "CPU ms per step (one thread)",
+    )
     waits = pd.DataFrame(
         [{"length": 4, "model": "gru", "steps": 10}, {"length": 4, "model": "transformer", "steps": 2}]
     )
     assert {t.name: list(t.y) for t in charts.sequential(waits).data} == {"GRU + attention": [10], "Transformer": [2]}
+    assert charts.sequential(waits).layout.yaxis.title.text == "sequential steps (forward pass)"
     curves = pd.DataFrame(
         {
             "cpu_seconds": [1.0, 2.0],
