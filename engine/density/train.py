@@ -22,8 +22,12 @@ from engine.density.pixelcnn import NONE, PIXELS, SIDE, IndependentPixels, Pixel
 NAME = "density"
 REBUILD = "python -m engine.train density"
 PARTIAL = Path("build") / "density-partial.safetensors"  # saved at every evaluation, so a cut run keeps its best
+RESUME = Path("build") / "density-resume.pt"  # everything a later sitting needs to go on as if never stopped
 SMOOTHING_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # add-k values tried for the baseline, picked on val
 EVAL_EVERY = 250  # optimiser steps between validation scores
+VAL_SCORED = 1024  # validation digits scored during training (all of them cost a minute a time on one core)
+CARRIED = 1_000  # official test digits the checkpoint carries for the page (the first ones: every class ~100)
+PROBE_TRAIN, PROBE_TEST, MAP_POINTS = 10_000, 2_000, 1_000  # digits the representation study reads
 WARMUP = 200  # optimiser steps of linear learning-rate warm-up
 DensityConfig = PixelCNNConfig  # what `python -m engine.train density` takes as flags
 
@@ -77,29 +81,86 @@ def training_batch(train: Split, cfg: PixelCNNConfig, gen: torch.Generator) -> t
     return shifted(train.images[pick], cfg.shift, gen), labels
 
 
-def fit_pixelcnn(cfg: PixelCNNConfig, data: dict[str, Split], progress: Callable | None, keep: Callable | None):
-    """(the PixelCNN at its best validation point, rounded to half precision as shipped; the history)."""
+def _resume_state(model, opt, gen, step, history, kept, cfg) -> dict:
+    """What the resume file holds: weights, optimiser moments, the step and clock the schedule reads, the RNGs."""
+    return {
+        "config": asdict(cfg) | {"resume": 0, "minutes": 0.0},
+        "model": model.state_dict(),
+        "opt": opt.state_dict(),
+        "gen": gen.get_state(),
+        "torch_rng": torch.get_rng_state(),
+        "step": step,
+        "elapsed": history.elapsed(),
+        "history": history.as_dict(),
+        "kept_state": kept["state"],
+        "kept_val": kept["val"],
+        "losses": kept["losses"],
+    }
+
+
+def _save_resume(state: dict, path: Path) -> None:
+    """Written to a temporary name first, so a run killed mid-write leaves the last good file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def fit_pixelcnn(
+    cfg: PixelCNNConfig,
+    data: dict[str, Split],
+    progress: Callable | None,
+    keep: Callable | None,
+    resume_path: Path | None = None,
+    until: int | None = None,
+):
+    """(the PixelCNN at its best validation point, rounded to half precision as shipped; the history).
+
+    With `resume_path`, the state is saved there at every evaluation and at the end of the sitting, and read
+    back first when cfg.resume is set (our own file, loaded with weights_only). `until` ends this sitting
+    after that many steps in all (the schedule still runs to cfg.steps / cfg.minutes)."""
     torch.manual_seed(cfg.seed)
     model, gen = PixelCNN(cfg), torch.Generator().manual_seed(cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     history = History("step", "train_nats", "val_nats")
     kept = {"state": None, "val": float("inf"), "losses": []}
+    val = data["val"].images[:VAL_SCORED]
+    step = 0
+    if cfg.resume and resume_path is not None and resume_path.is_file():
+        state = torch.load(resume_path, weights_only=True)
+        if state["config"] != asdict(cfg) | {"resume": 0, "minutes": 0.0}:
+            raise ValueError(f"{resume_path} was written by another configuration: {state['config']}")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        gen.set_state(state["gen"])
+        torch.set_rng_state(state["torch_rng"])
+        step = state["step"]
+        history.columns = state["history"]
+        history.start = time.perf_counter() - state["elapsed"]
+        kept.update(state=state["kept_state"], val=state["kept_val"], losses=state["losses"])
+
+    def save_state() -> None:
+        if resume_path is not None:
+            _save_resume(_resume_state(model, opt, gen, step, history, kept, cfg), resume_path)
 
     def score(step: int) -> None:
         started = time.perf_counter()
-        val = float(nats_per_image(model, data["val"].images).mean())
-        if val < kept["val"]:
-            kept.update(state=copy.deepcopy(model.state_dict()), val=val)
+        val_nats = float(nats_per_image(model, val).mean())
+        if val_nats < kept["val"]:
+            kept.update(state=copy.deepcopy(model.state_dict()), val=val_nats)
             if keep:
                 keep(model)
-        history.record(step=step, train_nats=float(np.mean(kept["losses"])), val_nats=val)
+        history.record(step=step, train_nats=float(np.mean(kept["losses"])), val_nats=val_nats)
         kept["losses"] = []
+        save_state()
         history.pause(time.perf_counter() - started)
         if progress:
-            progress(min(step, cfg.steps), cfg.steps, {"val_nats": val, "best": kept["val"]})
+            progress(min(step, cfg.steps), cfg.steps, {"val_nats": val_nats, "best": kept["val"]})
 
-    step = 0
-    while step < cfg.steps and (cfg.minutes <= 0 or history.elapsed() < 60 * cfg.minutes):
+    def budget_left() -> bool:
+        return step < cfg.steps and (cfg.minutes <= 0 or history.elapsed() < 60 * cfg.minutes)
+
+    while budget_left() and (until is None or step < until):
         for group in opt.param_groups:
             group["lr"] = learning_rate(cfg, step, history.elapsed())
         model.train()
@@ -108,6 +169,9 @@ def fit_pixelcnn(cfg: PixelCNNConfig, data: dict[str, Split], progress: Callable
         step += 1
         if step % EVAL_EVERY == 0:
             score(step)
+    if until is not None and budget_left():  # a sitting cut short: keep the state, the run goes on later
+        save_state()
+        return model, history.as_dict()
     if kept["losses"]:  # the steps since the last evaluation (a run cut by its budget) are scored too
         score(step)
     best = kept["state"]
@@ -115,20 +179,25 @@ def fit_pixelcnn(cfg: PixelCNNConfig, data: dict[str, Split], progress: Callable
     return model.eval().requires_grad_(False), history.as_dict()
 
 
+def carried(test: Split) -> Split:
+    """The test digits the checkpoint carries, so the page needs no data files."""
+    return Split(test.images[:CARRIED], test.labels[:CARRIED])
+
+
 def train(cfg: PixelCNNConfig, progress: Callable | None = None) -> tuple[Trained, dict]:
     """The PixelCNN (AdamW, warm-up and cosine decay, best validation point kept), the baseline, the judge."""
     data = load_splits()
     baseline = fit_baseline(data["train"].images, data["val"].images)
-    judge = judging.fit_judge(data["train"])
+    judge = judging.fit_judge(data["train"], judging.JudgeConfig(epochs=6))
 
     def keep(model: PixelCNN) -> None:
         PARTIAL.parent.mkdir(exist_ok=True)
-        save(Trained(model, baseline, judge, data["test"]), cfg, {}, {"partial": True}, PARTIAL)
+        save(Trained(model, baseline, judge, carried(data["test"])), cfg, {}, {"partial": True}, PARTIAL)
 
-    model, history = fit_pixelcnn(cfg, data, progress, keep)
+    model, history = fit_pixelcnn(cfg, data, progress, keep, RESUME)
     history["best_step"] = int(history["step"][int(np.argmin(history["val_nats"]))])
     history["representation"] = representation_study(model, data)
-    return Trained(model, baseline, judge, data["test"]), history
+    return Trained(model, baseline, judge, carried(data["test"])), history
 
 
 @torch.inference_mode()
@@ -155,10 +224,10 @@ def probe_accuracy(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
 
 
 def probe_accuracies(model: PixelCNN, data: dict[str, Split]) -> dict[str, float]:
-    """Linear probes trained on train+val and scored on test, on the model's features and on raw pixels."""
-    x_tr = torch.cat([data["train"].images, data["val"].images])
-    y_tr = torch.cat([data["train"].labels, data["val"].labels]).numpy()
-    x_te, y_te = data["test"].images, data["test"].labels.numpy()
+    """Linear probes trained on the first PROBE_TRAIN training digits and scored on the first PROBE_TEST test digits,
+    on the model's features and on raw pixels (features of all 70,000 would take a quarter of an hour)."""
+    x_tr, y_tr = data["train"].images[:PROBE_TRAIN], data["train"].labels[:PROBE_TRAIN].numpy()
+    x_te, y_te = data["test"].images[:PROBE_TEST], data["test"].labels[:PROBE_TEST].numpy()
     out = {}
     for name, transform in (
         ("features", lambda x: features(model, x).numpy()),
@@ -180,10 +249,10 @@ def tsne_map(points: np.ndarray) -> np.ndarray:
 def representation_study(model: PixelCNN, data: dict[str, Split]) -> dict:
     """Linear probes on the model's features and on raw pixels; a 2-D map of the test features."""
     out = probe_accuracies(model, data)
-    xy = tsne_map(features(model, data["test"].images).numpy())
+    xy = tsne_map(features(model, data["test"].images[:MAP_POINTS]).numpy())
     out["map_x"] = [round(float(v), 3) for v in xy[:, 0]]
     out["map_y"] = [round(float(v), 3) for v in xy[:, 1]]
-    out["map_labels"] = data["test"].labels.numpy().tolist()
+    out["map_labels"] = data["test"].labels[:MAP_POINTS].numpy().tolist()
     return out
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from engine.common.corpora import CorpusError
 from engine.common.inputs import InputError
 from engine.density import data
 from engine.density.draw import draw
@@ -110,19 +111,49 @@ def test_the_baseline_is_each_pixels_smoothed_training_frequency():
     assert lp.shape == (PIXELS,)
 
 
-def test_the_split_is_by_hash_and_holds_every_digit_once():
-    grey, labels = data.mnist_grey()
-    assert grey.shape == (5000, SIDE, SIDE) and np.bincount(labels).tolist() == [500] * 10
+def test_the_split_is_by_hash_and_holds_every_training_digit_once():
+    grey, labels = data.mnist_grey("train")
+    test_grey, test_labels = data.mnist_grey("test")
+    assert grey.shape == (60_000, SIDE, SIDE) and test_grey.shape == (10_000, SIDE, SIDE)
+    # MNIST's published class counts (LeCun et al.): zeros ... nines
+    assert np.bincount(labels).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert np.bincount(test_labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     splits = data.load_splits()
-    assert sum(len(s.images) for s in splits.values()) == 5000
-    for i in (0, 1234, 4999):  # the hash rule, recomputed by hand
+    assert len(splits["train"].images) + len(splits["val"].images) == 60_000
+    for i in (0, 1234, 59_999):  # the hash rule, recomputed by hand
         u = int(hashlib.sha1(grey[i].tobytes()).hexdigest()[:8], 16) / 0xFFFFFFFF
-        expected = "test" if u < 0.10 else "val" if u < 0.15 else "train"
-        assert data.split_of_digit(grey[i]) == expected
-    rows = {name: {s.tobytes() for s in split.images.numpy()} for name, split in splits.items()}
-    assert not rows["train"] & rows["test"] and not rows["train"] & rows["val"] and not rows["val"] & rows["test"]
-    assert 0.08 < len(splits["test"].images) / 5000 < 0.12 and 0.03 < len(splits["val"].images) / 5000 < 0.07
+        assert data.split_of_digit(grey[i]) == ("val" if u < 0.05 else "train")
+    assert 0.04 < len(splits["val"].images) / 60_000 < 0.06
+    assert torch.equal(splits["test"].images, torch.from_numpy(test_grey > 127).to(torch.uint8)[:, None])
     assert torch.equal(
-        splits["test"].images,
-        torch.from_numpy(grey[[data.split_of_digit(g) == "test" for g in grey]] > 127).to(torch.uint8)[:, None],
+        splits["val"].images,
+        torch.from_numpy(grey[[data.split_of_digit(g) == "val" for g in grey]] > 127).to(torch.uint8)[:, None],
     )
+
+
+def _idx(shape: tuple[int, ...], values: bytes) -> bytes:
+    """IDX bytes written by hand: 0, 0, type 0x08, the number of dimensions, big-endian sizes, the data."""
+    return bytes([0, 0, 8, len(shape)]) + b"".join(n.to_bytes(4, "big") for n in shape) + values
+
+
+def test_the_idx_reader_reads_hand_made_files_and_refuses_broken_ones():
+    images = data.read_idx(_idx((2, 2, 3), bytes(range(12))))
+    assert images.shape == (2, 2, 3) and images[1, 0, 2] == 8 and images.dtype == np.uint8
+    assert data.read_idx(_idx((3,), b"\x07\x00\x09")).tolist() == [7, 0, 9]
+    for broken in (b"", _idx((2, 2), bytes(3)), b"\x00\x00\x0d\x01" + (1).to_bytes(4, "big") + bytes(4), b"PK\x03\x04"):
+        with pytest.raises(CorpusError):
+            data.read_idx(broken)
+
+
+def test_the_stochastic_test_set_turns_each_pixel_on_with_its_grey_level():
+    from engine.density.explain import stochastic_test
+
+    grey, _ = data.mnist_grey("test")
+    drawn = stochastic_test(0)[:, 0].numpy()
+    assert drawn.shape == (10_000, SIDE, SIDE) and set(np.unique(drawn)) == {0, 1}
+    assert not drawn[grey == 0].any() and drawn[grey == 255].all()
+    for low, high in ((25, 75), (100, 155), (180, 230)):  # light, half and dark grey: on that often, not 0 or 1
+        band = (grey > low) & (grey < high)
+        assert abs(drawn[band].mean() - (grey[band] / 255).mean()) < 0.02, (low, high)
+    assert abs(drawn.mean() - (grey / 255).mean()) < 0.002
+    assert np.array_equal(stochastic_test(0).numpy(), stochastic_test(0).numpy())  # fixed by its seed
