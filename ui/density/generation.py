@@ -126,6 +126,18 @@ def _step_by_step(drawing: Drawing, limit: Limit) -> None:
 
 
 @st.fragment
+def _draw_help(recorded: dict) -> str:
+    """What "Draw" does, and how often the recorded "draw a d" samples read as d."""
+    text = "Any digit: the model p(x). A digit: p(x | y)."
+    if "conditional_read_as_asked" in recorded:
+        asked = recorded["conditional_per_digit"] * CLASSES
+        text += (
+            f" At training time the judge read {recorded['conditional_read_as_asked']:.0%} of {asked} such samples "
+            f"({recorded['conditional_per_digit']} of each digit) as the digit asked for."
+        )
+    return text
+
+
 def generation(trained: Trained, gallery: Drawing | None, recorded: dict) -> None:
     """Controls and counts beside the grid (drawn live unless kept), then one sample step by step."""
     limit = limits()
@@ -141,7 +153,7 @@ def generation(trained: Trained, gallery: Drawing | None, recorded: dict) -> Non
             "lowest blank squares), above 1 evens the odds (noisier).",
         )
         seed_from_url("den.label", "draw", ANY, LABELS)
-        choice = st.selectbox("Draw", LABELS, key="den.label", help="Any digit: the model p(x). A digit: p(x | y).")
+        choice = st.selectbox("Draw", LABELS, key="den.label", help=_draw_help(recorded))
     mirror_to_url({"seed": seed, "temp": temperature, "draw": choice})
     with picture:
         drawing = drawing_for(trained, gallery, round(float(temperature), 2), int(seed), _label_of(choice))
