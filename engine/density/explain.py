@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
 
@@ -16,16 +15,13 @@ from engine.common.metrics import bits_per_dim
 from engine.density import judge as judging
 from engine.density.data import Prepared, load_splits, mnist_grey, prepare
 from engine.density.draw import Drawing, draw
-from engine.density.pixelcnn import CLASSES, NONE, PIXELS, SIDE, any_digit, pixel_log_probs
+from engine.density.pixelcnn import NONE, PIXELS, SIDE, any_digit, pixel_log_probs
 from engine.density.train import Trained, nats_per_image
+from engine.density.verdicts import JUDGED_SEED, TEMPERATURE, sample_judgement
 
 DIGITS, NOISE = "test digits", "uniform noise"  # the groups of reference_scores
 PROBE_INPUTS = {"features": "the model's hidden features", "pixels": "raw pixels"}
-TEMPERATURE = 0.8  # the page's default sampling temperature
-JUDGED, JUDGED_SEED = 100, 0  # samples the recorded judgement is made on, at the page's default seed
-ASKED = 10  # class-conditional samples per digit in the recorded judgement
 GALLERY = 16  # samples in the page's grid; the default grid ships in the checkpoint, drawn by `record`
-SECOND_K = 10  # neighbours the second judge asks
 KEPT = ("train_seconds", "command", "torch", "threads")  # training facts `record` carries over
 
 
@@ -181,55 +177,6 @@ def image_score(trained: Trained, data: bytes) -> tuple[Prepared, Score]:
     return prepared, score(trained, prepared.pixels)
 
 
-def sample_judgement(trained: Trained, n: int = JUDGED, seed: int = JUDGED_SEED, temperature: float = TEMPERATURE):
-    """The judge's verdict on n unconditional samples at the page's defaults, and a k-nearest-neighbour vote's."""
-    drawing = draw(trained.pixelcnn, n, temperature, seed, NONE)
-    digits, probs = judging.verdicts(trained.judge, drawing.images)
-    sure = judging.recognised(judging.ink(drawing.images), probs)
-    out = {
-        "samples": n,
-        "sample_temperature": temperature,
-        "samples_recognised": round(float(sure.mean()), 4),
-        "sample_classes": len(set(digits[sure].tolist())),
-    }
-    out |= conditional_judgement(trained, seed, temperature)
-    with contextlib.suppress(CorpusError):  # without the training digits the second opinion is left out
-        out.update(second_judge(drawing.images))
-    return out
-
-
-def conditional_judgement(trained: Trained, seed: int, temperature: float, per_digit: int = ASKED) -> dict:
-    """The share of class-conditional samples ("draw a d", `per_digit` of each digit) the judge reads as d, in all
-    and per digit."""
-    asked = torch.arange(CLASSES).repeat_interleave(per_digit)
-    drawing = draw(trained.pixelcnn, len(asked), temperature, seed, asked)
-    digits, _ = judging.verdicts(trained.judge, drawing.images)
-    hit = digits == asked.numpy()
-    return {
-        "conditional_read_as_asked": round(float(hit.mean()), 4),
-        "conditional_by_digit": [round(float(hit[asked.numpy() == d].mean()), 4) for d in range(CLASSES)],
-        "conditional_per_digit": per_digit,
-    }
-
-
-def second_judge(images: torch.Tensor, k: int = SECOND_K) -> dict:
-    """A second opinion from a classifier nobody tuned here: scikit-learn's k-nearest neighbours on the training
-    digits; its probability is the share of the k nearest training digits that agree."""
-    from sklearn.neighbors import KNeighborsClassifier
-
-    splits = load_splits()
-    knn = KNeighborsClassifier(n_neighbors=k).fit(splits["train"].images.flatten(1).numpy(), splits["train"].labels)
-    p = knn.predict_proba(images.flatten(1).numpy())
-    best = p.max(1)
-    return {
-        "knn_test_accuracy": round(
-            float(knn.score(splits["test"].images.flatten(1).numpy(), splits["test"].labels)), 4
-        ),
-        "knn_samples_recognised": round(float((best >= judging.RECOGNISED).mean()), 4),
-        "knn_sample_classes": len(set(p.argmax(1)[best >= judging.RECOGNISED].tolist())),
-    }
-
-
 def stochastic_test(seed: int = 0) -> torch.Tensor:
     """MNIST's 10,000 test digits binarised as in the papers (van den Oord et al. 2016): each pixel on with
     probability its grey level, drawn once with a fixed seed."""
@@ -307,7 +254,8 @@ def record(path=None) -> dict:
     """Score the checkpoint again, draw the page's default grid, score the reference images, fit the linear
     probes again; write all four into its meta (`python -m engine.evaluate density --record`); weights untouched."""
     from engine.density.data import load_splits
-    from engine.density.train import PixelCNNConfig, load, probe_accuracies, save
+    from engine.density.probes import probe_accuracies
+    from engine.density.train import PixelCNNConfig, load, save
 
     trained, meta = load(path)
     metrics = evaluate(trained) | {k: meta["metrics"][k] for k in KEPT if k in meta["metrics"]}

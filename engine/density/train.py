@@ -18,6 +18,7 @@ from engine.common.training import History, optimiser_step
 from engine.density import judge as judging
 from engine.density.data import Split, load_splits, shifted
 from engine.density.pixelcnn import NONE, PIXELS, SIDE, IndependentPixels, PixelCNN, PixelCNNConfig, pixel_log_probs
+from engine.density.probes import representation_study
 
 NAME = "density"
 REBUILD = "python -m engine.train density"
@@ -27,7 +28,6 @@ SMOOTHING_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # add-k values tried for the 
 EVAL_EVERY = 250  # optimiser steps between validation scores
 VAL_SCORED = 1024  # validation digits scored during training (all of them cost a minute a time on one core)
 CARRIED = 1_000  # official test digits the checkpoint carries for the page (the first ones: every class ~100)
-PROBE_TRAIN, PROBE_TEST, MAP_POINTS = 10_000, 2_000, 1_000  # digits the representation study reads
 WARMUP = 200  # optimiser steps of linear learning-rate warm-up
 DensityConfig = PixelCNNConfig  # what `python -m engine.train density` takes as flags
 
@@ -106,6 +106,50 @@ def _save_resume(state: dict, path: Path) -> None:
     tmp.replace(path)
 
 
+def _load_resume(path: Path, cfg, model, opt, gen, history, kept) -> int:
+    """Put the saved sitting back into the live objects (our own file, loaded with weights_only); its step."""
+    state = torch.load(path, weights_only=True)
+    if state["config"] != asdict(cfg) | {"resume": 0, "minutes": 0.0}:
+        raise ValueError(f"{path} was written by another configuration: {state['config']}")
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    gen.set_state(state["gen"])
+    torch.set_rng_state(state["torch_rng"])
+    history.columns = state["history"]
+    history.start = time.perf_counter() - state["elapsed"]
+    kept.update(state=state["kept_state"], val=state["kept_val"], losses=state["losses"])
+    return state["step"]
+
+
+def _fresh(cfg: PixelCNNConfig) -> tuple:
+    """(model, batch generator, optimiser, history, what is kept between evaluations) at the start of a run."""
+    torch.manual_seed(cfg.seed)
+    model, gen = PixelCNN(cfg), torch.Generator().manual_seed(cfg.seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return (
+        model,
+        gen,
+        opt,
+        History("step", "train_nats", "val_nats"),
+        {"state": None, "val": float("inf"), "losses": []},
+    )
+
+
+def _train_step(model: PixelCNN, opt, cfg: PixelCNNConfig, train: Split, gen, step: int, seconds: float) -> float:
+    """One optimiser step on a fresh batch at the schedule's learning rate; its loss in nats per image."""
+    for group in opt.param_groups:
+        group["lr"] = learning_rate(cfg, step, seconds)
+    model.train()
+    x, y = training_batch(train, cfg, gen)
+    return optimiser_step(-pixel_log_probs(model, x, y).sum(1).mean(), opt, clip=1.0)
+
+
+def _best(model: PixelCNN, best: dict | None) -> PixelCNN:
+    """The model with its best validation weights (its last, if never scored), rounded to half as shipped."""
+    model.load_state_dict({k: v.half().float() for k, v in (best or model.state_dict()).items()})
+    return model.eval().requires_grad_(False)
+
+
 def fit_pixelcnn(
     cfg: PixelCNNConfig,
     data: dict[str, Split],
@@ -116,28 +160,12 @@ def fit_pixelcnn(
 ):
     """(the PixelCNN at its best validation point, rounded to half precision as shipped; the history).
 
-    With `resume_path`, the state is saved there at every evaluation and at the end of the sitting, and read
-    back first when cfg.resume is set (our own file, loaded with weights_only). `until` ends this sitting
-    after that many steps in all (the schedule still runs to cfg.steps / cfg.minutes)."""
-    torch.manual_seed(cfg.seed)
-    model, gen = PixelCNN(cfg), torch.Generator().manual_seed(cfg.seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    history = History("step", "train_nats", "val_nats")
-    kept = {"state": None, "val": float("inf"), "losses": []}
-    val = data["val"].images[:VAL_SCORED]
+    With `resume_path`, the state is saved there at every evaluation and at the end of the sitting, and read back
+    first when cfg.resume is set. `until` ends this sitting after that many steps in all (not the schedule)."""
+    model, gen, opt, history, kept = _fresh(cfg)
     step = 0
     if cfg.resume and resume_path is not None and resume_path.is_file():
-        state = torch.load(resume_path, weights_only=True)
-        if state["config"] != asdict(cfg) | {"resume": 0, "minutes": 0.0}:
-            raise ValueError(f"{resume_path} was written by another configuration: {state['config']}")
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        gen.set_state(state["gen"])
-        torch.set_rng_state(state["torch_rng"])
-        step = state["step"]
-        history.columns = state["history"]
-        history.start = time.perf_counter() - state["elapsed"]
-        kept.update(state=state["kept_state"], val=state["kept_val"], losses=state["losses"])
+        step = _load_resume(resume_path, cfg, model, opt, gen, history, kept)
 
     def save_state() -> None:
         if resume_path is not None:
@@ -145,7 +173,7 @@ def fit_pixelcnn(
 
     def score(step: int) -> None:
         started = time.perf_counter()
-        val_nats = float(nats_per_image(model, val).mean())
+        val_nats = float(nats_per_image(model, data["val"].images[:VAL_SCORED]).mean())
         if val_nats < kept["val"]:
             kept.update(state=copy.deepcopy(model.state_dict()), val=val_nats)
             if keep:
@@ -161,11 +189,7 @@ def fit_pixelcnn(
         return step < cfg.steps and (cfg.minutes <= 0 or history.elapsed() < 60 * cfg.minutes)
 
     while budget_left() and (until is None or step < until):
-        for group in opt.param_groups:
-            group["lr"] = learning_rate(cfg, step, history.elapsed())
-        model.train()
-        x, y = training_batch(data["train"], cfg, gen)
-        kept["losses"].append(optimiser_step(-pixel_log_probs(model, x, y).sum(1).mean(), opt, clip=1.0))
+        kept["losses"].append(_train_step(model, opt, cfg, data["train"], gen, step, history.elapsed()))
         step += 1
         if step % EVAL_EVERY == 0:
             score(step)
@@ -174,9 +198,7 @@ def fit_pixelcnn(
         return model, history.as_dict()
     if kept["losses"]:  # the steps since the last evaluation (a run cut by its budget) are scored too
         score(step)
-    best = kept["state"]
-    model.load_state_dict({k: v.half().float() for k, v in (best or model.state_dict()).items()})
-    return model.eval().requires_grad_(False), history.as_dict()
+    return _best(model, kept["state"]), history.as_dict()
 
 
 def carried(test: Split) -> Split:
@@ -198,62 +220,6 @@ def train(cfg: PixelCNNConfig, progress: Callable | None = None) -> tuple[Traine
     history["best_step"] = int(history["step"][int(np.argmin(history["val_nats"]))])
     history["representation"] = representation_study(model, data)
     return Trained(model, baseline, judge, carried(data["test"])), history
-
-
-@torch.inference_mode()
-def features(model: PixelCNN, images: torch.Tensor) -> torch.Tensor:
-    """(N, 2 * channels) the last layer's features of whole images, averaged and maxed over positions."""
-    parts = []
-    for x in torch.split(images, 256):
-        h = model(x, torch.full((len(x),), NONE), features=True)[1]
-        parts.append(torch.cat([h.mean((2, 3)), h.amax((2, 3))], 1))
-    return torch.cat(parts)
-
-
-def probe_accuracy(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray) -> float:
-    """Test accuracy of a standardised, L2-regularised logistic regression (a linear probe), fitted to
-    convergence: at scikit-learn's default tolerance L-BFGS stopped early, where the last rounding of the
-    machine's BLAS moved the answer (0.8882 where the figure was recorded, 0.8839 on another machine)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=20_000, C=0.1, tol=1e-6))
-    probe.fit(x_train, y_train)
-    return round(float(probe.score(x_test, y_test)), 4)
-
-
-def probe_accuracies(model: PixelCNN, data: dict[str, Split]) -> dict[str, float]:
-    """Linear probes trained on the first PROBE_TRAIN training digits and scored on the first PROBE_TEST test digits,
-    on the model's features and on raw pixels (features of all 70,000 would take a quarter of an hour)."""
-    x_tr, y_tr = data["train"].images[:PROBE_TRAIN], data["train"].labels[:PROBE_TRAIN].numpy()
-    x_te, y_te = data["test"].images[:PROBE_TEST], data["test"].labels[:PROBE_TEST].numpy()
-    out = {}
-    for name, transform in (
-        ("features", lambda x: features(model, x).numpy()),
-        ("pixels", lambda x: x.flatten(1).float().numpy()),
-    ):
-        out[f"probe_accuracy_{name}"] = probe_accuracy(transform(x_tr), y_tr, transform(x_te), y_te)
-    return out
-
-
-def tsne_map(points: np.ndarray) -> np.ndarray:
-    """(N, 2) t-SNE coordinates of (N, D) points, after PCA to at most 50 dimensions."""
-    from sklearn.decomposition import PCA
-    from sklearn.manifold import TSNE
-
-    reduced = PCA(n_components=min(50, points.shape[1]), random_state=0).fit_transform(points)
-    return TSNE(n_components=2, random_state=0, init="pca", perplexity=30).fit_transform(reduced)
-
-
-def representation_study(model: PixelCNN, data: dict[str, Split]) -> dict:
-    """Linear probes on the model's features and on raw pixels; a 2-D map of the test features."""
-    out = probe_accuracies(model, data)
-    xy = tsne_map(features(model, data["test"].images[:MAP_POINTS]).numpy())
-    out["map_x"] = [round(float(v), 3) for v in xy[:, 0]]
-    out["map_y"] = [round(float(v), 3) for v in xy[:, 1]]
-    out["map_labels"] = data["test"].labels[:MAP_POINTS].numpy().tolist()
-    return out
 
 
 def save(

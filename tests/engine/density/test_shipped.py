@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from engine.density import data, explain, judge, train
+from engine.density import data, explain, judge, probes, train
 from engine.density.pixelcnn import NONE, PIXELS
 
 
@@ -107,11 +107,11 @@ def test_the_representation_study_in_the_meta_is_what_the_pixel_probe_gives_agai
     _, meta = shipped
     study = meta["history"]["representation"]
     splits = data.load_splits()
-    x_tr = splits["train"].images[: train.PROBE_TRAIN].flatten(1).float().numpy()
-    y_tr = splits["train"].labels[: train.PROBE_TRAIN].numpy()
-    test = data.Split(splits["test"].images[: train.PROBE_TEST], splits["test"].labels[: train.PROBE_TEST])
-    again = train.probe_accuracy(x_tr, y_tr, test.images.flatten(1).float().numpy(), test.labels.numpy())
+    x_tr = splits["train"].images[: probes.PROBE_TRAIN].flatten(1).float().numpy()
+    y_tr = splits["train"].labels[: probes.PROBE_TRAIN].numpy()
+    test = data.Split(splits["test"].images[: probes.PROBE_TEST], splits["test"].labels[: probes.PROBE_TEST])
+    again = probes.probe_accuracy(x_tr, y_tr, test.images.flatten(1).float().numpy(), test.labels.numpy())
     assert again == pytest.approx(study["probe_accuracy_pixels"], abs=1e-4)
-    mapped = splits["test"].labels[: train.MAP_POINTS]
+    mapped = splits["test"].labels[: probes.MAP_POINTS]
     assert study["map_labels"] == mapped.tolist() and len(study["map_x"]) == len(mapped)
     assert np.isfinite(study["map_x"]).all()

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from engine.common.corpora import CorpusError
-from engine.density import data, explain, judge, train
+from engine.density import data, explain, judge, probes, train
 from engine.density.pixelcnn import NONE, PixelCNNConfig, pixel_log_probs
 
 SIZES = (64, 300, 100, 50)  # validation digits scored, probe training and test digits, map points in the tiny run
@@ -26,15 +26,15 @@ def seen(tmp_path_factory):
         train.nats_per_image,
         train.fit_baseline,
         judge.fit_judge,
-        train.probe_accuracy,
-        train.tsne_map,
+        probes.probe_accuracy,
+        probes.tsne_map,
         train.EVAL_EVERY,
         train.PARTIAL,
         train.RESUME,
         train.VAL_SCORED,
-        train.PROBE_TRAIN,
-        train.PROBE_TEST,
-        train.MAP_POINTS,
+        probes.PROBE_TRAIN,
+        probes.PROBE_TEST,
+        probes.MAP_POINTS,
     )
 
     def batch(split, cfg, gen):
@@ -50,18 +50,18 @@ def seen(tmp_path_factory):
         calls["judge"].append(split)
         or originals[3](data.Split(split.images[:128], split.labels[:128]), judge.JudgeConfig(epochs=1))
     )
-    train.probe_accuracy = lambda *arrays: calls["probe"].append(arrays) or 0.5
-    train.tsne_map = lambda points: points[:, :2]
+    probes.probe_accuracy = lambda *arrays: calls["probe"].append(arrays) or 0.5
+    probes.tsne_map = lambda points: points[:, :2]
     folder = tmp_path_factory.mktemp("partial")
     train.EVAL_EVERY, train.PARTIAL, train.RESUME = 20, folder / "density-partial.safetensors", folder / "resume.pt"
-    train.VAL_SCORED, train.PROBE_TRAIN, train.PROBE_TEST, train.MAP_POINTS = SIZES  # a few hundred digits, not 12,000
+    train.VAL_SCORED, probes.PROBE_TRAIN, probes.PROBE_TEST, probes.MAP_POINTS = SIZES  # hundreds, not 12,000
     try:
         trained, history = train.train(TINY)
         partial = train.PARTIAL
     finally:
-        (train.training_batch, train.nats_per_image, train.fit_baseline, judge.fit_judge, train.probe_accuracy,
-         train.tsne_map, train.EVAL_EVERY, train.PARTIAL, train.RESUME, train.VAL_SCORED, train.PROBE_TRAIN,
-         train.PROBE_TEST, train.MAP_POINTS) = originals  # fmt: skip
+        (train.training_batch, train.nats_per_image, train.fit_baseline, judge.fit_judge, probes.probe_accuracy,
+         probes.tsne_map, train.EVAL_EVERY, train.PARTIAL, train.RESUME, train.VAL_SCORED, probes.PROBE_TRAIN,
+         probes.PROBE_TEST, probes.MAP_POINTS) = originals  # fmt: skip
     return trained, history, calls, partial
 
 
