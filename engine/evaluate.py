@@ -23,26 +23,38 @@ def _read_folder(path: Path) -> dict[str, bytes]:
     """{file name: bytes} of the folder's visible regular files (not recursive), in name order."""
     files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
     if not files:
-        raise InputError(f"{path}: the folder holds no files.")
+        raise InputError("{path}: the folder holds no files.", key="translator.errors.no_files", path=path)
     if len(files) > MAX_FOLDER_FILES:
-        raise InputError(f"{path}: {len(files)} files; the limit is {MAX_FOLDER_FILES}.")
+        raise InputError(
+            "{path}: {n} files; the limit is {limit}.",
+            key="translator.errors.too_many_files",
+            path=path,
+            n=len(files),
+            limit=MAX_FOLDER_FILES,
+        )
     return {p.name: _read_data(p) for p in files}
 
 
 def _read_data(path: Path, folders: bool = False) -> bytes | dict[str, bytes]:
     """The file's bytes, refusing what is not a readable regular file of allowed size."""
     if not path.exists():
-        raise InputError(f"{path}: no such file.")
+        raise InputError("{path}: no such file.", key="translator.errors.no_such_file", path=path)
     if folders and path.is_dir():
         return _read_folder(path)
     if not path.is_file():
-        raise InputError(f"{path}: not a regular file.")
+        raise InputError("{path}: not a regular file.", key="translator.errors.not_a_file", path=path)
     if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise InputError(f"{path}: larger than the {MAX_UPLOAD_BYTES // 2**20} MB limit.")
+        limit = MAX_UPLOAD_BYTES // 2**20
+        raise InputError(
+            "{path}: larger than the {mb} MB limit.", key="translator.errors.too_large", path=path, mb=limit
+        )
     try:
         return path.read_bytes()
     except OSError as err:
-        raise InputError(f"{path}: cannot be read ({err.strerror}).") from None
+        reason = err.strerror
+        raise InputError(
+            "{path}: cannot be read ({reason}).", key="translator.errors.unreadable", path=path, reason=reason
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> int:

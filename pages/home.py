@@ -4,21 +4,17 @@ import streamlit as st
 
 from ui.frame import inside_frame
 from ui.navigation import EXPLAINERS
+from ui.text import t
 from ui.thumbnails import picture
 
 inside_frame()
-st.title("Unrolled")
-st.markdown(
-    "See how sequence and generative models work by using them. Every explainer runs a real PyTorch "
-    "model, trained in this project on a laptop CPU, on the numbers, sentences and images **you** type "
-    "or upload, and shows what happens inside: shared weights, attention, likelihoods, kernels. "
-    "Every number on a page is computed, not typed in, and can be downloaded."
-)
-st.subheader("The learning path")
+st.title(t("home.page.title"))
+st.markdown(t("home.page.intro"))
+st.subheader(t("home.page.path"))
 for number, page in enumerate(EXPLAINERS, start=1):
     with st.container(border=True):
         shown, words = st.columns([1, 3], vertical_alignment="center")
         shown.image(picture(page.path), width=180, output_format="PNG")  # PNG keeps drawn edges sharp
-        words.page_link(page.path, label=f"{number}. {page.title}", icon=page.icon)
+        words.page_link(page.path, label=t("home.page.step", number=number, title=page.title), icon=page.icon)
         words.markdown(f"*{page.builds_on}*")
         words.caption(page.summary)

@@ -5,7 +5,9 @@ import streamlit as st
 from ui import loaders
 from ui.frame import inside_frame, loaded
 from ui.navigation import learning_path, link
+from ui.text import raw, t
 from ui.translator.decoding import TATOEBA_CREDIT, cannot_translate, decoding_section, shipped_translation
+from ui.translator.labels import decoding
 from ui.translator.parallel import parallel_section
 from ui.translator.race import race_section
 from ui.translator.sections import (
@@ -18,82 +20,69 @@ from ui.translator.sections import (
 from ui.widgets import mirror_to_url, seed_from_url
 
 inside_frame()
-st.title("Transformer translator")
-st.markdown(
-    "The Transformer drops recurrence and keeps only attention: every position looks at every other at once, so "
-    "training runs in parallel and takes less time. This small English-to-German one was trained here."
-)
+st.title(t("translator.page.title"))
+st.markdown(t("translator.page.intro"))
 shipped = loaded(loaders.translators)
 cfg, training = shipped.meta["config"], shipped.meta["training"]
 
-seed_from_url("mt.sentence", "en", "The book is on the table.", lambda s: 0 < len(s) <= MAX_SENTENCE)
-label = f"English sentence (up to {MAX_SENTENCE} characters)"
+FIRST = raw("The book is on the table.")  # the model reads English: the first sentence is English in every language
+seed_from_url("mt.sentence", "en", FIRST, lambda s: 0 < len(s) <= MAX_SENTENCE)
+label = t("translator.page.sentence", n=MAX_SENTENCE)
 sentence = st.text_input(label, key="mt.sentence", max_chars=MAX_SENTENCE).strip()
 mirror_to_url({"en": sentence})
 if not sentence:
-    st.error("Type an English sentence to translate.")
+    st.error(t("translator.page.empty"))
     st.stop()
 
 if not cannot_translate(sentence):  # most words foreign: one line says so, and no translation is shown
-    with st.spinner("Translating..."):
+    with st.spinner(t("translator.page.translating")):
         result = loaders.translation(sentence)  # the shipped decoding, traced once and explained by every section
 
-    st.header("1. Translate")
+    st.header(t("translator.page.translate"))
     shipped_translation(result, shipped, sentence)
-    st.caption(
-        "Greedy decoding keeps the likeliest piece at each step; beam search keeps several partial translations."
-    )
+    st.caption(t("translator.page.translate_caption"))
     decoding_section(sentence)
 
-    st.header("2. Attention heatmaps")
-    st.caption("Each row is one query position; its weights over the keys sum to 1.")
+    st.header(t("translator.page.attention"))
+    st.caption(t("translator.page.attention_caption"))
     attention_section(result, cfg["n_decoder"], cfg["n_head"])
 
-    st.header("3. Step through decoding")
-    st.caption("The decoder writes one piece at a time, looking back at the English through cross-attention.")
+    st.header(t("translator.page.steps"))
+    st.caption(t("translator.page.steps_caption"))
     steps_section(result, shipped.transformer.tokenizer)
 
-    st.header("4. Positional encoding")
-    st.caption("Attention alone ignores order, so each position adds sines and cosines of different wavelengths.")
+    st.header(t("translator.page.positions"))
+    st.caption(t("translator.page.positions_caption"))
     positions_section(result, cfg["d_model"])
 
-    st.header("5. Score it")
-    st.caption(
-        "BLEU counts 1- to 4-word sequences shared with a reference; chrF counts character sequences, kinder to "
-        "German endings."
-    )
+    st.header(t("translator.page.score"))
+    st.caption(t("translator.page.score_caption"))
     score_section(result, shipped)
 
-st.header("6. What parallel training buys")
-st.markdown(
-    "Two translators trained side by side for the same CPU time; the Transformer got further. Why: a GRU's "
-    "training step grows with the string, one position after another; attention takes all positions at once."
-)
+st.header(t("translator.page.parallel"))
+st.markdown(t("translator.page.parallel_intro"))
 parallel_section(shipped)
 
-st.header("7. Live toy race: faster or fewer steps?")
-st.markdown(
-    "A tiny Transformer and a GRU with attention learn a toy task from scratch, the same training time each: "
-    "does attention's faster step beat the number of steps each needs?"
-)
-link("pages/rnn.py", "Sequences & RNNs: how far back can it remember?", ":material/repeat:")
+st.header(t("translator.page.race"))
+st.markdown(t("translator.page.race_intro"))
+link("pages/rnn.py", t("translator.page.rnn_link"), ":material/repeat:")
 race_section()
 
-with st.expander("How it works"):
+with st.expander(t("translator.page.how")):
     st.markdown(
-        f"Encoder and decoder have {cfg['n_encoder']} and {cfg['n_decoder']} layers of width {cfg['d_model']} with "
-        f"{cfg['n_head']} heads and feed-forward width {cfg['d_ff']}; sinusoidal positions; residual connections "
-        "with layer norm (applied before each sub-layer, a variant that trains more steadily on a short budget); "
-        f"one shared {cfg['vocab_size']:,}-piece BPE vocabulary whose embedding is also the output layer; label "
-        f"smoothing {training['label_smoothing']}; Adam with warm-up and inverse-square-root decay; the last "
-        f"{shipped.meta['history']['averaged_checkpoints']} final-phase snapshots averaged (0: the last weights "
-        "scored better). Decoding caches each layer's keys and values, so a new piece costs one position, not "
-        f"the whole prefix. The translation shown first uses {shipped.meta['metrics']['decoding']}. "
-        "Training data: everyday sentence pairs from Tatoeba "
-        f"({TATOEBA_CREDIT}) and the auf-deutsch course (MIT), most of each epoch; the Ding dictionary's "
-        "example sentences and phrases (GPL-2+, TU Chemnitz) and generated grammar sentences at small shares. "
-        "The first token of the English says where a pair came from; everything you type is read as an "
-        "everyday sentence. The recipe is in docs/models.md."
+        t(
+            "translator.page.how_body",
+            n_encoder=cfg["n_encoder"],
+            n_decoder=cfg["n_decoder"],
+            d_model=cfg["d_model"],
+            n_head=cfg["n_head"],
+            d_ff=cfg["d_ff"],
+            vocab=cfg["vocab_size"],
+            smoothing=training["label_smoothing"],
+            averaged=shipped.meta["history"]["averaged_checkpoints"],
+            decoding=decoding(shipped.meta["metrics"]["decoding"]),
+            credit=TATOEBA_CREDIT,
+        )
     )
 
 learning_path("pages/transformer.py")

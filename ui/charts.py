@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from ui.figures import figure
+from ui.figures import figure, with_fonts
+from ui.text import t
 
 
 def plain(text: str) -> str:
@@ -17,8 +18,10 @@ def plain(text: str) -> str:
 
 
 def tidy(fig: go.Figure, height: int = 300) -> go.Figure:
+    """The shared styling: height, margins, no legend title, and the Hangul-capable font stack for every text
+    of the layout (title, axes, legend, hover labels)."""
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend_title_text="")
-    return fig
+    return with_fonts(fig)
 
 
 def legend_on_top(fig: go.Figure) -> go.Figure:
@@ -38,12 +41,15 @@ def parameter_chart(
     x: str = "input_length",
     y: str = "weights",
     color: str = "layer",
-    title: str = "Weights needed as the input grows",
-    x_label: str = "input length n",
+    title: str | None = None,
+    x_label: str | None = None,
     log_x: bool = True,
     legend_above: bool = False,
 ) -> go.Figure:
-    """Parameter counts vs input length, one line per model (log y); a dotted line at `current`."""
+    """Parameter counts vs input length, one line per model (log y); a dotted line at `current`. The title and
+    the x axis's title default to the shared ones, in the session's language."""
+    title = t("common.charts.parameters_title") if title is None else title
+    x_label = t("common.charts.input_length") if x_label is None else x_label
     fig = px.line(frame, x=x, y=y, color=color, markers=True, log_x=log_x, log_y=True, title=title, labels={x: x_label})
     if log_x:  # the x range spans the data (and `current`), with a margin of 4% of that span on each side
         ends = [frame[x].min(), frame[x].max(), *([] if current is None else [current])]
@@ -56,7 +62,14 @@ def parameter_chart(
         # `current` there put the label at 10^current and stretched the axis to fit it.
         at = math.log10(current) if log_x else current
         fig.add_annotation(
-            x=at, y=1, xref="x", yref="y domain", text=f"now: {current}", showarrow=False, xanchor="left", yanchor="top"
+            x=at,
+            y=1,
+            xref="x",
+            yref="y domain",
+            text=t("common.charts.now", value=current),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
         )
     if legend_above:  # long layer names beside the plot would leave it a sliver on a phone
         return legend_on_top(tidy(fig, 380))

@@ -8,6 +8,7 @@ from typing import TypeVar
 import streamlit as st
 
 from engine.common.checkpoint import CheckpointError
+from ui.text import current_lang, say
 
 T = TypeVar("T")
 
@@ -44,6 +45,7 @@ def inside_frame() -> None:
     until some session calls st.navigation, runs a page URL such as /convolution directly, without
     app.py. Leaving that mode and re-running sends the session through app.py's navigation.
     """
+    current_lang()  # the session's language is chosen before anything is drawn (a page run alone: from ?lang=)
     st.html(LAYOUT_CSS)  # style only: Streamlit puts it in the event container, where it takes no space
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
@@ -55,5 +57,5 @@ def loaded(load: Callable[[], T]) -> T:
     try:
         return load()
     except CheckpointError as err:
-        st.error(str(err))
+        st.error(say(err))
         st.stop()

@@ -24,7 +24,8 @@ from typing import Any
 
 import streamlit as st
 
-from ui.live_child import run_child
+from ui.live_child import UNSENDABLE, run_child
+from ui.text import t, t_in
 
 # work(config, emit, should_stop) -> result, a module-level function (it is imported in the child):
 # `emit(event)` records one event, `should_stop()` asks to end early. Events and result must pickle.
@@ -43,7 +44,8 @@ class LiveRun:
     started: float = field(default_factory=time.monotonic)
     events: list[Any] = field(default_factory=list)  # appended by the server's copying thread only
     result: Any = None
-    error: str | None = None
+    error: str | None = None  # in English (the run's record); `why(run)` says it in the session's language
+    reason: tuple[str, dict] | None = None  # the error's key under common.live.errors and its fields, if ours
     ended: float | None = None
     stop_requested: Any = field(default_factory=CONTEXT.Event)  # seen by the child too
 
@@ -88,12 +90,12 @@ class Slot:
             events = CONTEXT.Queue()
             deadline = run.started + limit  # the same monotonic clock in both processes (Linux)
             args = (work, config, deadline, events, run.stop_requested)
-            child = CONTEXT.Process(target=run_child, args=args, name=f"live: {title}", daemon=True)
+            child = CONTEXT.Process(target=run_child, args=args, name=f"live:{title}", daemon=True)
             with _without_main():
                 child.start()
-            threading.Thread(target=_copy, args=(run, child, events), name=f"live copy: {title}", daemon=True).start()
+            threading.Thread(target=_copy, args=(run, child, events), name=f"live-copy:{title}", daemon=True).start()
         except Exception as err:
-            run.error = f"the training could not start: {type(err).__name__}: {err}"
+            _fail(run, "not_started", reason=f"{type(err).__name__}: {err}")
             run.ended = time.monotonic()
         return run
 
@@ -129,7 +131,7 @@ def _copy(run: LiveRun, child: Any, events: Any) -> None:
         while True:
             if run.elapsed() > run.limit + GRACE:
                 child.terminate()
-                run.error = f"the training did not stop at its {run.limit:.0f} s limit and was ended"
+                _fail(run, "overran", limit=run.limit)
                 break
             try:
                 kind, value = events.get(timeout=0.2)
@@ -139,18 +141,22 @@ def _copy(run: LiveRun, child: Any, events: Any) -> None:
                 try:  # its last message may still be on its way
                     kind, value = events.get(timeout=1.0)
                 except queue.Empty:
-                    run.error = f"the training process ended without a result (exit code {child.exitcode})"
+                    _fail(run, "exited", code=child.exitcode)
                     break
             if kind == "event":
                 run.events.append(value)
                 continue
             if kind == "result" and value is not None:
                 run.result = value
+            elif kind == "error":
+                run.error = value  # the work's own exception, as it said it
+            elif kind == UNSENDABLE:
+                _fail(run, "unsendable", kind=value[0], reason=value[1])
             else:
-                run.error = value if kind == "error" else "the training ended without a result"
+                _fail(run, "no_result")
             break
     except Exception as err:  # a message that cannot be read: the run ends, the server goes on
-        run.error = f"the training's messages could not be read: {type(err).__name__}: {err}"
+        _fail(run, "unreadable", reason=f"{type(err).__name__}: {err}")
     finally:
         child.join(GRACE)
         if child.is_alive():
@@ -164,10 +170,19 @@ def slot() -> Slot:
     return Slot()
 
 
-BUSY = (
-    "Another visitor's live training is running (one at a time per server, {left:.0f} s left at most). "
-    "Try again in a minute; the rest of the page works meanwhile."
-)
+def _fail(run: LiveRun, name: str, **fields: Any) -> None:
+    """End `run` with the failure `common.live.errors.<name>`, filled with `fields`: `run.error` in English (the
+    run's record, whoever reads it), `run.reason` for `why` to say it in a session's language."""
+    run.error = t_in("en", f"common.live.errors.{name}", **fields)
+    run.reason = (name, fields)
+
+
+def why(run: LiveRun) -> str:
+    """Why `run` failed, in the session's language: ours from the tables; the work's own exception as it is."""
+    if run.reason is None:
+        return run.error or ""
+    name, fields = run.reason
+    return t(f"common.live.errors.{name}", **fields)
 
 
 def start(key: str, title: str, limit: float, work: Work, config: Any = None) -> LiveRun | None:
@@ -177,9 +192,9 @@ def start(key: str, title: str, limit: float, work: Work, config: Any = None) ->
     if run is None:
         current = server.current
         if any(v is current for v in st.session_state.values()):
-            st.info("Your other live training is still running: start this one once it has finished.")
+            st.info(t("common.live.yours"))
         else:
-            st.warning(BUSY.format(left=max(0.0, current.limit - current.elapsed()) if current else 0.0))
+            st.warning(t("common.live.busy", left=max(0.0, current.limit - current.elapsed()) if current else 0.0))
         return None
     st.session_state[key] = run
     return run
@@ -219,6 +234,6 @@ def watched(key: str) -> LiveRun:
     run = mine(key)
     if run is None or run.done:
         st.rerun()
-    if st.button("Stop", key=f"{key}.stop", icon=":material/stop:"):
+    if st.button(t("common.live.stop"), key=f"{key}.stop", icon=":material/stop:"):
         run.stop()
     return run

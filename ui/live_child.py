@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 CHILD_THREADS = 1  # tiny models: one thread trains them as fast as two (measured), and the server keeps a core
+UNSENDABLE = "unsendable"  # a message kind: (the value's type name, why it cannot be pickled)
 
 
 def run_child(work: Any, config: Any, deadline: float, events: Any, stop: Any) -> None:
@@ -31,7 +32,7 @@ def run_child(work: Any, config: Any, deadline: float, events: Any, stop: Any) -
         try:
             pickle.dumps(value)  # the queue pickles in a thread of its own, where a failure would be lost
         except Exception as err:
-            kind, value = "error", f"the training produced a {type(value).__name__} that cannot be sent: {err}"
+            kind, value = UNSENDABLE, (type(value).__name__, str(err))
         events.put((kind, value))
 
     try:

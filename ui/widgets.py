@@ -11,6 +11,7 @@ import streamlit as st
 
 from engine.common.inputs import MAX_UPLOAD_BYTES, InputError
 from engine.common.scripts import ScriptReport
+from ui.text import known, say, t
 
 T = TypeVar("T")
 
@@ -94,18 +95,19 @@ def download_csv(frame: pd.DataFrame, label: str, file_name: str, key: str) -> N
 def uploaded(label: str, types: list[str], key: str, read: Callable[[bytes], T], help_text: str = "") -> T | None:
     """A file uploader whose file is validated by `read`; None (with a message) until a usable file arrives.
 
-    The size limit is added to `label`; a refused file shows "Cannot use this file: ..." and nothing else.
+    The size limit is added to `label`; a refused file shows "Cannot use this file: ..." (in the session's
+    language) and nothing else.
     """
-    upload = st.file_uploader(f"{label} (up to {MAX_UPLOAD_BYTES // 2**20} MB)", type=types, key=key)
+    upload = st.file_uploader(t("common.upload.label", label=label, mb=MAX_UPLOAD_BYTES // 2**20), type=types, key=key)
     if upload is None:
         if help_text:
             st.info(help_text)
         return None
-    st.text(f"File: {upload.name}")  # st.text never renders markup, whatever the name holds
+    st.text(t("common.upload.file", name=upload.name))  # st.text never renders markup, whatever the name holds
     try:
         return read(upload.getvalue())
     except InputError as err:
-        st.error(f"Cannot use this file: {err}")
+        st.error(t("common.upload.refused", reason=say(err)))
         return None
 
 
@@ -133,10 +135,25 @@ def drawing(key: str, width: int, height: int, stroke: int, caption: str, empty:
 def cannot_read(report: ScriptReport, reader: str) -> bool:
     """When most of an input is outside what the model reads, say so in one line and return True: the page
     then shows no result as if it meant something. `reader` says what the model reads, for example
-    "This tagger was trained on English only"."""
+    "This tagger was trained on English only" (in the session's language)."""
     if not report.unreadable:
         return False
-    st.warning(
-        f"{reader}: {report.counted()}. No result is shown, since it would mean nothing.", icon=":material/translate:"
-    )
+    st.warning(t("common.reading.sentence", reader=reader, counted=counted(report)), icon=":material/translate:")
     return True
+
+
+def counted(report: ScriptReport) -> str:
+    """`report.counted()` in the session's language: "3 of 3 words are Korean (Hangul)"; a script the tables do
+    not name keeps its Unicode name."""
+
+    def script(name: str | None) -> str:
+        return t(f"common.scripts.{name}") if known(f"common.scripts.{name}") else str(name)
+
+    unit = t(f"common.units.{report.unit}{'' if report.units == 1 else 's'}")
+    numbers = {"foreign": report.foreign, "units": report.units, "unit": unit}
+    if len(report.by_script) > 1:
+        parts = ", ".join(t("common.reading.part", n=n, script=script(name)) for name, n in report.by_script)
+        return t("common.reading.mixed", parts=parts, **numbers)
+    return t(
+        "common.reading.is" if report.foreign == 1 else "common.reading.are", script=script(report.script), **numbers
+    )

@@ -18,12 +18,14 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save_file
 
+from engine.common.messages import Keyed
+
 # The shipped checkpoints; UNROLLED_ASSETS points a server or a test at another folder.
 ASSETS = Path(os.environ.get("UNROLLED_ASSETS") or Path(__file__).resolve().parents[2] / "assets")
 _META_KEY = "unrolled"
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(Keyed, RuntimeError):
     """A checkpoint is missing or unreadable; the message says how to rebuild it."""
 
 
@@ -59,14 +61,23 @@ def save_checkpoint(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str
 def load_checkpoint(path: Path, rebuild: str) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Read weights and meta; raise CheckpointError naming `rebuild` (a command) if unusable."""
     if not path.is_file():
-        raise CheckpointError(f"Checkpoint {path.name} is missing. Rebuild it with: {rebuild}")
+        raise CheckpointError(
+            "Checkpoint {name} is missing. Rebuild it with: {rebuild}",
+            key="common.errors.checkpoint_missing",
+            name=path.name,
+            rebuild=rebuild,
+        )
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = json.loads((f.metadata() or {})[_META_KEY])
         tensors = load_file(str(path))
     except (SafetensorError, KeyError, ValueError, OSError) as err:
         raise CheckpointError(
-            f"Checkpoint {path.name} is unreadable ({type(err).__name__}). Rebuild it with: {rebuild}"
+            "Checkpoint {name} is unreadable ({reason}). Rebuild it with: {rebuild}",
+            key="common.errors.checkpoint_unreadable",
+            name=path.name,
+            reason=type(err).__name__,
+            rebuild=rebuild,
         ) from err
     return tensors, meta
 
@@ -87,5 +98,11 @@ def load_trained(
     try:
         model.load_state_dict(tensors)
     except RuntimeError as err:
-        raise CheckpointError(f"Checkpoint {name} does not fit its model ({err}). Rebuild it with: {rebuild}") from err
+        raise CheckpointError(
+            "Checkpoint {name} does not fit its model ({reason}). Rebuild it with: {rebuild}",
+            key="common.errors.checkpoint_mismatch",
+            name=name,
+            reason=str(err),
+            rebuild=rebuild,
+        ) from err
     return model.eval().requires_grad_(False), meta

@@ -193,13 +193,20 @@ def _optdigits_row(number: int, line: str) -> list[int]:
     """One optdigits line as 65 whole numbers, checked."""
     fields = [f.strip() for f in line.split(",")]
     if len(fields) != WINDOW * WINDOW + 1:
-        raise InputError(f"Line {number}: expected 65 comma-separated numbers (64 pixels, 1 label), got {len(fields)}.")
+        raise InputError(
+            "Line {number}: expected 65 comma-separated numbers (64 pixels, 1 label), got {count}.",
+            key="convolution.errors.optdigits_fields",
+            number=number,
+            count=len(fields),
+        )
     try:
         values = [int(f) for f in fields]
     except ValueError:
-        raise InputError(f"Line {number}: every field must be a whole number.") from None
+        whole = "Line {number}: every field must be a whole number."
+        raise InputError(whole, key="convolution.errors.optdigits_whole", number=number) from None
     if not all(0 <= v <= MAX_LEVEL for v in values[:-1]) or not 0 <= values[-1] <= 9:
-        raise InputError(f"Line {number}: pixels must be 0-16 and the label 0-9.")
+        levels = "Line {number}: pixels must be 0-16 and the label 0-9."
+        raise InputError(levels, key="convolution.errors.optdigits_range", number=number)
     return values
 
 

@@ -98,7 +98,7 @@ def draw(
     """Draw n images in raster order under `label` (NONE: any digit; or one label per image);
     `on_row(r, images)` after each row."""
     if temperature <= 0:
-        raise InputError("Temperature must be above 0.")
+        raise InputError("Temperature must be above 0.", key="density.errors.temperature")
     model.eval()
     gen = torch.Generator().manual_seed(seed)
     labels = label.long() if isinstance(label, torch.Tensor) else torch.full((n,), label, dtype=torch.long)

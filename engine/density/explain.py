@@ -20,16 +20,9 @@ from engine.density.train import Trained, nats_per_image
 from engine.density.verdicts import JUDGED_SEED, TEMPERATURE, sample_judgement
 
 DIGITS, NOISE = "test digits", "uniform noise"  # the groups of reference_scores
-PROBE_INPUTS = {"features": "the model's hidden features", "pixels": "raw pixels"}
+PROBE_INPUTS = ("features", "pixels")  # what the linear probes read: the model's hidden features, raw pixels
 GALLERY = 16  # samples in the page's grid; the default grid ships in the checkpoint, drawn by `record`
 KEPT = ("train_seconds", "command", "torch", "threads")  # training facts `record` carries over
-
-
-def a_or_an(number: int) -> str:
-    """The article English reads before a number written in digits: 'an' for 8, 11, 18, 80-89, 8,000, 11,000 ..."""
-    text = str(abs(int(number)))
-    eleven_or_eighteen = len(text) % 3 == 2 and text[:2] in ("11", "18")  # 'eleven thousand', 'eighteen million'
-    return "an" if text.startswith("8") or eleven_or_eighteen else "a"
 
 
 def noise_images(n: int, seed: int) -> torch.Tensor:
@@ -151,10 +144,8 @@ def feature_table(study: dict) -> pd.DataFrame:
 
 
 def probe_table(study: dict) -> pd.DataFrame:
-    """Columns input, accuracy: the two linear probes recorded at training time."""
-    return pd.DataFrame(
-        {"input": list(PROBE_INPUTS.values()), "accuracy": [study[f"probe_accuracy_{k}"] for k in PROBE_INPUTS]}
-    )
+    """Columns input (an id of PROBE_INPUTS), accuracy: the two linear probes recorded at training time."""
+    return pd.DataFrame({"input": list(PROBE_INPUTS), "accuracy": [study[f"probe_accuracy_{k}"] for k in PROBE_INPUTS]})
 
 
 def probe_gain(study: dict) -> float:
@@ -163,12 +154,13 @@ def probe_gain(study: dict) -> float:
 
 
 def probe_comparison(gain: float) -> str:
-    """How a probe gain of `gain` points reads in words, next to raw pixels."""
+    """How the features compare with raw pixels for a probe gain of `gain` points, as an id the page words:
+    'worse', 'same' (within 2 points), 'a_little_better' (under 5) or 'clearly_better'."""
     if gain <= -2:
-        return "worse than"
+        return "worse"
     if gain < 2:
-        return "about the same as"
-    return "a little better than" if gain < 5 else "clearly better than"
+        return "same"
+    return "a_little_better" if gain < 5 else "clearly_better"
 
 
 def image_score(trained: Trained, data: bytes) -> tuple[Prepared, Score]:
@@ -225,7 +217,7 @@ def evaluate(trained: Trained, data: bytes | dict[str, bytes] | None = None) -> 
                 raise
             rows.append({"name": name, "error": str(err)})
     if not any("bits_per_dim" in r for r in rows):
-        raise InputError("No file in the folder is a readable image.")
+        raise InputError("No file in the folder is a readable image.", key="density.errors.no_readable_image")
     return {"images": rows, "n": len(rows)}
 
 

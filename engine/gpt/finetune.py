@@ -239,5 +239,5 @@ def evaluate(trained: Trained, data: bytes | None = None) -> dict:
     """Accuracy on the held-out test sentences, or on a user's `pos|neg<TAB>sentence` TSV."""
     examples = split_examples("test") if data is None else parse_labelled_lines(decode_text(data, "data file"))
     if not examples:
-        raise InputError("There are no labelled sentences to score.")
+        raise InputError("There are no labelled sentences to score.", key="gpt.errors.no_labelled")
     return {"accuracy": round(accuracy(trained.model, trained.vocab, examples), 4), "n": len(examples)}

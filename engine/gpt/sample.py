@@ -113,7 +113,7 @@ def sample(
     is recomputed from scratch at every step, so both give the same text.
     """
     if temperature <= 0:
-        raise InputError("Temperature must be above 0.")
+        raise InputError("Temperature must be above 0.", key="gpt.errors.temperature")
     vocab, context = trained.vocab, trained.model.cfg.context
     ids = vocab.encode(START + prompt).tolist()
     start = max(0, len(ids) - context)  # the model reads ids[start:]

@@ -105,7 +105,7 @@ class Score:
 def score_text(trained: Trained, text: str, stride: int | None = None) -> Score:
     """Log-likelihood of each character of `text` (which is read as starting a new line)."""
     if not text:
-        raise InputError("There is no text to score.")
+        raise InputError("There is no text to score.", key="gpt.errors.no_text")
     chars = set(trained.vocab.chars[1:])
     known = torch.tensor([c in chars for c in text])
     return Score(text, window_log_likelihoods(trained.model, trained.vocab.encode(START + text), stride), known)

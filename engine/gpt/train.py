@@ -157,7 +157,12 @@ def adapt(
 ) -> Adapted:
     """Fine-tune a copy on `text` (the shared model is never touched) for `steps` steps."""
     if len(text) < MIN_ADAPT_CHARS:
-        raise InputError(f"Fine-tuning needs at least {MIN_ADAPT_CHARS} characters; this text has {len(text)}.")
+        raise InputError(
+            "Fine-tuning needs at least {least} characters; this text has {n}.",
+            key="gpt.errors.adapt_too_short",
+            least=MIN_ADAPT_CHARS,
+            n=len(text),
+        )
     vocab, model = trained.vocab, GPT(len(trained.vocab), trained.model.cfg)
     model.load_state_dict(trained.model.state_dict())
     cut = int(len(text) * 0.9)

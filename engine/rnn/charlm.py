@@ -32,7 +32,7 @@ MAX_PREFIX_CHARS = 200  # characters of a typed prefix
 def _user_text(data: bytes) -> str:
     text = decode_text(data, "text file")
     if len(text) < 2:
-        raise InputError("The text needs at least two characters.")
+        raise InputError("The text needs at least two characters.", key="rnn.errors.short_text")
     return text
 
 

@@ -153,9 +153,14 @@ def sentence_words(sentence: str) -> list[str]:
     """Tokens of the typed sentence, or an InputError saying what to change."""
     words = tokenize(sentence)
     if not words:
-        raise InputError("Type a sentence to unroll the network over.")
+        raise InputError("Type a sentence to unroll the network over.", key="rnn.errors.no_words")
     if len(words) > MAX_WORDS:
-        raise InputError(f"That is {len(words)} words; please keep it to {MAX_WORDS}.")
+        raise InputError(
+            "That is {n} words; please keep it to {most}.",
+            key="rnn.errors.too_many_words",
+            n=len(words),
+            most=MAX_WORDS,
+        )
     return words
 
 
@@ -185,7 +190,7 @@ def own_text_table(data: bytes, tagger: Trained, sentiment: Trained) -> tuple[pd
     tokenized = [tokenize(s)[:MAX_UPLOADED_WORDS] for s in sentences[:MAX_SENTENCES]]
     tokenized = [w for w in tokenized if w]
     if not tokenized:
-        raise InputError("No sentences with words were found in the file.")
+        raise InputError("No sentences with words were found in the file.", key="rnn.errors.no_sentences")
     note = ""
     if len(sentences) > MAX_SENTENCES:
         note = f"The file has {len(sentences):,} sentences; the first {MAX_SENTENCES} are shown."

@@ -106,7 +106,7 @@ def parse_labelled_tsv(text: str) -> list[Item]:
     for sentence, label, number in parse_labelled_lines(text, numbered=True):
         words = tokenize(sentence)
         if not words:
-            raise InputError(f"Line {number}: the sentence has no words.")
+            raise InputError("Line {number}: the sentence has no words.", key="rnn.errors.line_no_words", number=number)
         items.append((words, label))
     return items
 

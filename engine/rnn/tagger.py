@@ -117,16 +117,23 @@ def parse_tagged_tsv(text: str) -> list[Item]:
             words, tags = [], []
             continue
         if "\t" not in line:
-            raise InputError(f"Line {number}: expected word<TAB>tag, found no tab.")
+            raise InputError(
+                "Line {number}: expected word<TAB>tag, found no tab.", key="rnn.errors.no_tab", number=number
+            )
         word, tag = line.split("\t", 1)
         if not word.strip():
-            raise InputError(f"Line {number}: the word is empty.")
+            raise InputError("Line {number}: the word is empty.", key="rnn.errors.empty_word", number=number)
         if tag.strip() not in index:
-            raise InputError(f"Line {number}: {tag.strip()[:20]!r} is not one of the 17 UPOS tags.")
+            raise InputError(
+                "Line {number}: {tag} is not one of the 17 UPOS tags.",
+                key="rnn.errors.unknown_tag",
+                number=number,
+                tag=repr(tag.strip()[:20]),
+            )
         words.append(word.strip())
         tags.append(index[tag.strip()])
     if not items:
-        raise InputError("The file has no tagged words.")
+        raise InputError("The file has no tagged words.", key="rnn.errors.no_tagged_words")
     return items
 
 

@@ -17,7 +17,7 @@ FORBIDDEN = {
 
 
 TOPICS = ("convolution", "rnn", "translator", "gpt", "density")
-SHARED_UI = {"ui.frame", "ui.widgets", "ui.figures", "ui.charts", "ui.loaders", "ui.navigation", "ui.live"}
+SHARED_UI = {"ui.frame", "ui.widgets", "ui.figures", "ui.charts", "ui.loaders", "ui.navigation", "ui.live", "ui.text"}
 # Model modules: a network and its config, nothing else; they import only torch and engine.common.
 MODEL_MODULES = (
     "engine/rnn/elman.py",

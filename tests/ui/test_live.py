@@ -97,6 +97,21 @@ def test_work_that_ignores_the_limit_is_ended(monkeypatch):
     assert run.elapsed() < 15
 
 
+def test_why_a_run_failed_is_said_in_the_learners_language(monkeypatch):
+    """`run.error` stays the English record; `live.why(run)` says the same in the session's language, and a
+    work's own exception as it is."""
+    import ui.text
+
+    overran, died = LiveRun("a", 1.0), LiveRun("b", 1.0)
+    live._fail(overran, "overran", limit=1.0)
+    died.error = "RuntimeError: out of letters"  # what a child sends for its work's exception
+    assert live.why(overran) == overran.error == "the training did not stop at its 1 s limit and was ended"
+    monkeypatch.setattr(ui.text, "current_lang", lambda: "ko")
+    assert live.why(overran) == "학습이 제한 시간 1초에 멈추지 않아 강제로 종료했습니다"
+    assert live.why(died) == "RuntimeError: out of letters"
+    assert overran.error.startswith("the training did not stop")  # the record is unchanged
+
+
 def test_two_runs_keep_their_own_events():
     a, b = LiveRun("a", 1), LiveRun("b", 1)
     a.events.append(1)

@@ -8,7 +8,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from ui.charts import tidy
+from ui.convolution.names import names
 from ui.figures import figure
+from ui.text import t
 
 ROLE_COLOURS = {"input": "#9db4d6", "in window": "#e4572e", "padding": "#d9d9d9"}
 LAYER_COLOURS = {"dense": "#4c78a8", "convolution": "#e4572e"}
@@ -24,17 +26,27 @@ VERDICT_COLOURS = {
 }
 MISSED_COLOUR = "#bbbbbb"
 SHOW_EVERY_TICK = 40  # up to this many bars, every index gets its tick
+LABELS = {"x": "map_column", "y": "map_row", "color": "probability"}  # the score map's axes, by table key
+PICTURE_LABELS = {"x": "picture_x", "y": "picture_y", "color": "picture_value"}  # the picture's hover
 
 
-def _coloured_bars(frame: pd.DataFrame, x: str, y: str, colour: str, colours: dict, title: str, **kw) -> go.Figure:
-    """Bars of `y` by `x`, coloured by the column `colour` in the fixed order of `colours`."""
+def _coloured_bars(frame: pd.DataFrame, x: str, y: str, colour: tuple[str, dict, str], title: str, **kw) -> go.Figure:
+    """Bars of `y` by `x`, coloured by the column colour = (column, {value: colour}, kind of value) in the fixed
+    order of its colours; the values read in the session's language (`kind` in the tables), and so do the
+    columns' names (`convolution.charts.<column>`) on the axes and in the hover."""
+    column, colours, kind = colour
+    shown = names(kind, colours)
+    frame = frame.assign(**{column: frame[column].map(shown)})
+    labels = {c: t(f"convolution.charts.{c}") for c in (x, y, column, *kw.pop("hover_data", []))}
     return px.bar(
         frame,
         x=x,
         y=y,
-        color=colour,
-        color_discrete_map=colours,
-        category_orders={colour: list(colours)},
+        color=column,
+        color_discrete_map={shown[v]: c for v, c in colours.items()},
+        category_orders={column: list(shown.values())},
+        hover_data=[c for c in labels if c not in (x, y, column)],
+        labels=labels,
         title=title,
         **kw,
     )
@@ -43,8 +55,8 @@ def _coloured_bars(frame: pd.DataFrame, x: str, y: str, colour: str, colours: di
 @figure
 def window_chart(frame: pd.DataFrame) -> go.Figure:
     """Bars of the padded input (columns index, value, role); the kernel's window in colour."""
-    title = "Input x: the window in red, padding grey"  # short enough for a 390 px phone
-    fig = _coloured_bars(frame, "index", "value", "role", ROLE_COLOURS, title, hover_data=["tap"])
+    title = t("convolution.charts.window_title")  # short enough for a 390 px phone
+    fig = _coloured_bars(frame, "index", "value", ("role", ROLE_COLOURS, "roles"), title, hover_data=["tap"])
     fig.update_xaxes(dtick=1 if len(frame) <= SHOW_EVERY_TICK else None)
     return tidy(fig)
 
@@ -53,11 +65,11 @@ def window_chart(frame: pd.DataFrame) -> go.Figure:
 def output_chart(values: np.ndarray, position: int) -> go.Figure:
     """Output y: positions before `position` computed, the current one highlighted, the rest empty."""
     frame = pd.DataFrame({"position": np.arange(len(values)), "output": values})
-    frame["status"] = np.where(
-        frame["position"] < position, "computed", np.where(frame["position"] == position, "this step", "not yet")
-    )
-    frame.loc[frame["status"] == "not yet", "output"] = 0.0
-    fig = _coloured_bars(frame, "position", "output", "status", STEP_COLOURS, "Output y, filled in step by step")
+    done, now, later = STEP_COLOURS  # the statuses, as the table names them
+    frame["status"] = np.where(frame["position"] < position, done, np.where(frame["position"] == position, now, later))
+    frame.loc[frame["status"] == later, "output"] = 0.0
+    title = t("convolution.charts.output_title")
+    fig = _coloured_bars(frame, "position", "output", ("status", STEP_COLOURS, "statuses"), title)
     low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
     pad = 0.1 * (high - low or 1.0)
     fig.update_yaxes(range=[low - pad, high + pad])  # fixed, so the axis does not jump while sliding
@@ -84,13 +96,16 @@ def matrix_heatmap(
     matrix: np.ndarray | pd.DataFrame,
     title: str,
     highlight_row: int | None = None,
-    x_title: str = "input index",
-    y_title: str = "output position",
-    value_title: str = "weight",
+    x_title: str | None = None,
+    y_title: str | None = None,
+    value_title: str | None = None,
 ) -> go.Figure:
-    """A weight matrix (rows by columns, as drawn) as a diverging heatmap; an optional row outlined."""
+    """A weight matrix (rows by columns, as drawn) as a diverging heatmap; an optional row outlined. The axes
+    are input index, output position and weight unless named."""
     values = np.asarray(matrix, dtype=np.float64)
-    fig = _diverging_heatmap(values, title, x_title, y_title, value_title)
+    x_title = x_title or t("convolution.charts.input_index")
+    y_title = y_title or t("convolution.charts.output_position")
+    fig = _diverging_heatmap(values, title, x_title, y_title, value_title or t("convolution.charts.weight"))
     if highlight_row is not None and 0 <= highlight_row < values.shape[0]:
         fig.add_shape(
             type="rect",
@@ -107,15 +122,16 @@ def matrix_heatmap(
 def score_grid_heatmap(frame: pd.DataFrame, unit: int, title: str) -> go.Figure:
     """One output unit of a score grid (columns unit, window_row, window_col, output) at every window."""
     rows = frame[frame["unit"] == unit].pivot(index="window_row", columns="window_col", values="output")
-    return tidy(_diverging_heatmap(rows.to_numpy(), title, "window column", "window row", "output"), 320)
+    axes = (t(f"convolution.charts.{name}") for name in ("window_column", "window_row", "output"))
+    return tidy(_diverging_heatmap(rows.to_numpy(), title, *axes), 320)
 
 
 @figure
 def compare_outputs_chart(frame: pd.DataFrame) -> go.Figure:
     """Grouped bars of the dense and convolution outputs (columns output, dense, convolution)."""
     long = frame.melt(id_vars="output", value_vars=["dense", "convolution"], var_name="layer", value_name="value")
-    title = "The same input through both layers"
-    fig = _coloured_bars(long, "output", "value", "layer", LAYER_COLOURS, title, barmode="group")
+    title = t("convolution.charts.compare_title")
+    fig = _coloured_bars(long, "output", "value", ("layer", LAYER_COLOURS, "layers"), title, barmode="group")
     fig.update_xaxes(dtick=1)
     return tidy(fig)
 
@@ -149,14 +165,15 @@ def image_with_boxes(
     Each box is coloured by its verdict and says what is wrong with it; placed digits nobody found
     (`missed`: label, top, left) get a dashed grey box.
     """
-    fig = px.imshow(image, color_continuous_scale="gray", zmin=0, zmax=1, title=title)
+    labels = {k: t(f"convolution.charts.{name}") for k, name in PICTURE_LABELS.items()}
+    fig = px.imshow(image, color_continuous_scale="gray", zmin=0, zmax=1, labels=labels, title=title)
     for row in boxes.itertuples():
         verdict = getattr(row, "verdict", "unchecked")
         text = box_label(str(row.label), verdict, str(getattr(row, "placed", "")))
         _box(fig, row.top, row.left, size, text, VERDICT_COLOURS.get(verdict, BOX_COLOUR))
     for row in (missed if missed is not None else pd.DataFrame()).itertuples():
-        _box(fig, row.top, row.left, size, f"{row.label} missed", MISSED_COLOUR, "dash")
-    fig.update_layout(coloraxis_showscale=False)
+        _box(fig, row.top, row.left, size, t("convolution.charts.missed", label=row.label), MISSED_COLOUR, "dash")
+    fig.update_layout(coloraxis_showscale=False, xaxis_title=None, yaxis_title=None)  # the labels are for the hover
     fig.update_yaxes(nticks=4)  # a wide, short picture: more row labels would overlap on a phone
     return tidy(fig, 320)
 
@@ -171,7 +188,7 @@ def score_map_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
         zmin=0,
         zmax=1,
         aspect="equal",
-        labels=dict(x="score-map column", y="score-map row", color="probability"),
+        labels={k: t(f"convolution.charts.{name}") for k, name in LABELS.items()},
         title=title,
     )
     fig.update_yaxes(nticks=3)  # the map is a short strip: more row labels would overlap

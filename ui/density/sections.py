@@ -12,18 +12,27 @@ import torch
 from engine.common.inputs import IMAGE_FORMATS, InputError, load_image
 from engine.density import explain
 from engine.density.data import BOX, Prepared, Split, cat_photo, prepare
-from engine.density.explain import a_or_an, probe_comparison, probe_gain
+from engine.density.explain import probe_comparison, probe_gain
 from engine.density.pixelcnn import PIXELS, SIDE
 from engine.density.train import Trained
 from ui import loaders
 from ui.density import charts as density_charts
+from ui.density.words import caption, comparison, digit
+from ui.text import say, t
 from ui.widgets import Limit, download_csv, drawing, mirror_to_url, seed_from_url, uploaded
 
-DRAW = "draw one"
-BUILT_INS = ["a held-out digit", DRAW, "noise", "a blank image", "scikit-image's cat photo", "upload my own"]
+# The images to score, as the URL's image= holds them (ids: today's English, so old links work) -> table keys.
+BUILT_INS = {
+    "a held-out digit": "held_out",
+    "draw one": "draw",
+    "noise": "noise",
+    "a blank image": "blank",
+    "scikit-image's cat photo": "cat",
+    "upload my own": "upload",
+}
+HELD_OUT, DRAW, NOISE, BLANK, CAT, UPLOAD = BUILT_INS
 NOISE_SEED = 1  # the one noise image scored in section 2
 FORMATS = list(IMAGE_FORMATS.values())
-UPLOAD_LABEL = f"An image ({', '.join(FORMATS[:-1])} or {FORMATS[-1]})"
 UPLOAD_TYPES = [f.lower() for f in IMAGE_FORMATS] + ["jpg"]
 SHAPE = f"{SIDE}×{SIDE}"  # how the page writes the image size
 CANVAS = 280  # pixels per side of the drawing canvas (10 per digit pixel)
@@ -49,40 +58,41 @@ def _picked_file(data: bytes, description: str) -> Picked:
 
 def _drawn() -> Picked | None:
     """The canvas: white strokes on black, read back as a PNG and prepared like an upload."""
-    caption = "Draw one digit with the mouse (or a finger), as large as the box. Use the bin icon to start again."
-    data = drawing("den.canvas", CANVAS, CANVAS, 22, caption, "Draw a digit in the black box to score it.")
+    asked, empty = t("density.estimation.canvas_caption"), t("density.estimation.canvas_empty")
+    data = drawing("den.canvas", CANVAS, CANVAS, 22, asked, empty)
     if data is None:
         return None
     try:
-        return _picked_file(data, "your drawing")
+        return _picked_file(data, t("density.estimation.your_drawing"))
     except InputError as err:
-        st.error(f"Cannot use the drawing: {err}")
+        st.error(t("density.estimation.canvas_refused", reason=say(err)))
         return None
 
 
-def _chosen_image(choice: str, test: Split, digit: Limit) -> Picked | None:
+def _chosen_image(choice: str, test: Split, index_limit: Limit) -> Picked | None:
     """The picked, drawn or uploaded image; None (with a message) when there is none to score yet."""
-    if choice == "a held-out digit":
-        seed_from_url("den.index", "digit", digit.default, digit.valid)
-        index = st.slider("Which test digit", digit.lo, digit.hi, key="den.index")
+    if choice == HELD_OUT:
+        seed_from_url("den.index", "digit", index_limit.default, index_limit.valid)
+        index = st.slider(t("density.estimation.which"), index_limit.lo, index_limit.hi, key="den.index")
         mirror_to_url({"digit": index})
-        label = int(test.labels[index])
-        return Picked(test.images[index], None, f"test digit #{index} ({a_or_an(label)} {label})")
+        named = digit(int(test.labels[index]))
+        return Picked(test.images[index], None, t("density.estimation.test_digit", index=index, digit=named))
     if choice == DRAW:
         return _drawn()
-    if choice == "noise":
-        return Picked(explain.noise_images(1, NOISE_SEED)[0], None, "uniform noise")
-    if choice == "a blank image":
-        return Picked(torch.zeros(1, SIDE, SIDE, dtype=torch.uint8), None, "a blank image")
-    if choice == "scikit-image's cat photo":
+    if choice == NOISE:
+        return Picked(explain.noise_images(1, NOISE_SEED)[0], None, t("density.estimation.uniform_noise"))
+    if choice == BLANK:
+        return Picked(torch.zeros(1, SIDE, SIDE, dtype=torch.uint8), None, t("density.estimation.blank_image"))
+    if choice == CAT:
         data = cat_photo()
         if data is None:
-            st.error("scikit-image is not installed here, so its cat photo is missing (run: make run).")
+            st.error(t("density.estimation.no_cat"))
             return None
-        return _picked_file(data, "scikit-image's cat photo (Chelsea)")
-    return uploaded(
-        UPLOAD_LABEL, UPLOAD_TYPES, "den.upload", lambda data: _picked_file(data, "your image"), "Choose an image file."
-    )
+        return _picked_file(data, t("density.estimation.cat_photo"))
+    label = t("density.estimation.upload_label", formats=", ".join(FORMATS[:-1]), last=FORMATS[-1])
+    yours = t("density.estimation.your_image")
+    read = lambda data: _picked_file(data, yours)  # noqa: E731
+    return uploaded(label, UPLOAD_TYPES, "den.upload", read, t("density.estimation.upload_prompt"))
 
 
 def _preprocessing(prepared: Prepared) -> None:
@@ -90,21 +100,22 @@ def _preprocessing(prepared: Prepared) -> None:
     cols, grey = st.columns(4), prepared.grey
     h, w = prepared.boxed.shape
     r, c = prepared.centre_of_mass
-    st.caption(
-        f"1: the picture ({grey.shape[1]}×{grey.shape[0]}) in grey with light strokes, its content boxed in red. "
-        f"2: the content resized so its longer side is {BOX} pixels ({w}×{h}). 3: placed in {SHAPE} with its "
-        f"centre of mass ({r:.1f}, {c:.1f}) at the centre. 4: pixels brighter than half grey are on."
-    )
-    cols[0].plotly_chart(density_charts.small_image(grey, "1. grey, strokes light", box=prepared.crop), key="den.prep1")
-    cols[1].plotly_chart(density_charts.small_image(prepared.boxed, f"2. cropped, in {BOX}×{BOX}"), key="den.prep2")
-    cols[2].plotly_chart(density_charts.small_image(prepared.centred, "3. centred by mass"), key="den.prep3")
-    cols[3].plotly_chart(density_charts.small_image(prepared.pixels[0].numpy(), "4. binarised at 0.5"), key="den.prep4")
+    width, height = grey.shape[1], grey.shape[0]
+    st.caption(t("density.estimation.steps", width=width, height=height, box=BOX, w=w, h=h, shape=SHAPE, r=r, c=c))
+    steps = [
+        density_charts.small_image(grey, t("density.estimation.step_grey"), box=prepared.crop),
+        density_charts.small_image(prepared.boxed, t("density.estimation.step_cropped", box=BOX)),
+        density_charts.small_image(prepared.centred, t("density.estimation.step_centred")),
+        density_charts.small_image(prepared.pixels[0].numpy(), t("density.estimation.step_binarised")),
+    ]
+    for i, (col, chart) in enumerate(zip(cols, steps, strict=True)):
+        col.plotly_chart(chart, key=f"den.prep{i + 1}")
 
 
 def judge_reading(trained: Trained, pixels: torch.Tensor) -> str:
     """What the judge reads in one (1, 28, 28) image, as the grid captions it ('no digit' for a blank)."""
     row = explain.judged_table(trained, pixels[None]).iloc[0]
-    return explain.caption(row["reading"], int(row["digit"]), float(row["probability"]))
+    return caption(row["reading"], int(row["digit"]), float(row["probability"]))
 
 
 def _scores(picked: Picked, scored: explain.Score, reading: str) -> None:
@@ -112,48 +123,39 @@ def _scores(picked: Picked, scored: explain.Score, reading: str) -> None:
     left, right = st.columns([1, 2])
     left.plotly_chart(density_charts.small_image(picked.pixels[0].numpy(), picked.description), key="den.image")
     cols = right.columns(2)
-    cols[0].metric("log p(x)", f"{scored.log_p:.1f} nats")
-    cols[1].metric("Bits per dimension", f"{scored.bits_per_dim:.3f}")
+    cols[0].metric(t("density.estimation.log_p"), t("density.estimation.nats", value=scored.log_p))
+    cols[1].metric(t("density.estimation.bpd"), f"{scored.bits_per_dim:.3f}")
     cols = right.columns(2)
     cols[0].metric(
-        "Baseline bits per dimension",
+        t("density.estimation.baseline_bpd"),
         f"{scored.baseline_bits_per_dim:.3f}",
-        help="Every pixel drawn on its own with its training frequency",
+        help=t("density.estimation.baseline_help"),
     )
-    cols[1].metric(
-        "The judge reads",
-        reading,
-        help="The classifier that captions the samples above: its digit and probability, or no digit for a "
-        "blank or unclear image. A probable image need not look like a digit.",
-    )
-    right.caption(
-        f"p(x) = e^{scored.log_p:.1f} ≈ 10^{scored.log_p / math.log(10):.1f}: tiny, as any one exact image "
-        f"among 2^{PIXELS} is."
-    )
+    cols[1].metric(t("density.estimation.judge"), reading, help=t("density.estimation.judge_help"))
+    log10_p = scored.log_p / math.log(10)
+    right.caption(t("density.estimation.tiny", log_p=scored.log_p, log10_p=log10_p, pixels=PIXELS))
 
 
 def _blank_warning(reference: pd.DataFrame, bpd: float) -> None:
     """Why a blank image can beat real digits: likelihood measures predictability, not typicality."""
     share = explain.share_beaten(reference, bpd)
-    st.warning(
-        f"A blank image, which the judge reads as no digit, scores {bpd:.3f} bits per dimension: more probable "
-        f"than {share:.0%} of the real test digits (their median is {explain.median_digit(reference):.3f}). Most "
-        "of a digit's pixels are off, so an all-off picture is cheap to predict pixel by pixel. p(x) measures how "
-        "predictable an image is, not how typical."
-    )
-    with st.expander("Read more: the known weakness of likelihood models"):
-        st.markdown(
-            "Models trained on photos show it strongly: models trained on CIFAR-10 give house-number photos higher "
-            "likelihood than their own test images (Nalisnick et al., 2019), so a high p(x) alone is a poor test of "
-            "whether an input is like the training data."
-        )
+    median = explain.median_digit(reference)
+    st.warning(t("density.estimation.blank_warning", bpd=bpd, share=share, median=median))
+    with st.expander(t("density.estimation.weakness")):
+        st.markdown(t("density.estimation.weakness_text"))
 
 
 @st.fragment
 def estimation(trained: Trained, test: Split) -> None:
     """Score an image: preprocessing, bits per dimension among test digits and noise, per-pixel surprise."""
-    seed_from_url("den.choice", "image", BUILT_INS[0], BUILT_INS)
-    choice = st.radio("Image", BUILT_INS, key="den.choice", horizontal=True)
+    seed_from_url("den.choice", "image", HELD_OUT, BUILT_INS)
+    choice = st.radio(
+        t("density.estimation.image"),
+        list(BUILT_INS),
+        format_func={c: t(f"density.estimation.{k}") for c, k in BUILT_INS.items()}.__getitem__,
+        key="den.choice",
+        horizontal=True,
+    )
     mirror_to_url({"image": choice})
     picked = _chosen_image(choice, test, digit_limit(len(test.images)))
     if picked is None:
@@ -163,26 +165,23 @@ def estimation(trained: Trained, test: Split) -> None:
         _preprocessing(picked.prepared)
     _scores(picked, scored, judge_reading(trained, picked.pixels))
     reference = loaders.density_reference()
-    marks = {"this image": scored.bits_per_dim, "median test digit": explain.median_digit(reference)}
+    marks = {t("density.estimation.this_image"): scored.bits_per_dim}
+    marks[t("density.estimation.median")] = explain.median_digit(reference)
     st.plotly_chart(density_charts.bpd_histogram(reference, marks), key="den.hist")
     pixels = explain.pixel_table(scored)
     st.plotly_chart(density_charts.pixel_surprise(pixels), key="den.surprise")
-    if choice == "a blank image":
+    if choice == BLANK:
         _blank_warning(reference, scored.bits_per_dim)
-    download_csv(pixels, "Per-pixel surprise (CSV)", "per_pixel.csv", "den.dl_pixels")
+    download_csv(pixels, t("density.estimation.pixels_csv"), "per_pixel.csv", "den.dl_pixels")
 
 
 def probe_sentence(study: dict) -> str:
     """The two linear probes in one sentence that says plainly whether the features beat raw pixels."""
     features, pixels = round(100 * study["probe_accuracy_features"], 1), round(100 * study["probe_accuracy_pixels"], 1)
-    comparison = probe_comparison(probe_gain(study))
-    said = (
-        f"A linear probe (a straight-line classifier) on the features learned without labels reads "
-        f"{features:.1f}% of the test digits correctly, on raw pixels {pixels:.1f}%: {comparison} raw pixels "
-        f"({features - pixels:+.1f} points)."
-    )
-    if comparison == probe_comparison(0.0):  # features that barely move the probe get a reason, not silence
-        said += " Predicting the next pixel mostly needs a stroke's local shape, which the pixels already show."
+    words = comparison(study)
+    said = t("density.representation.probe", features=features, pixels=pixels, comparison=words, gain=features - pixels)
+    if probe_comparison(probe_gain(study)) == probe_comparison(0.0):  # a probe barely moved gets a reason
+        said += t("density.representation.probe_reason")
     return said
 
 
@@ -193,4 +192,4 @@ def representation(study: dict) -> None:
     frame = explain.feature_table(study)
     st.plotly_chart(density_charts.feature_map(frame), key="den.map")
     st.plotly_chart(density_charts.probe_bars(explain.probe_table(study)), key="den.probes")
-    download_csv(frame, "Map coordinates (CSV)", "feature_map.csv", "den.dl_map")
+    download_csv(frame, t("density.representation.map_csv"), "feature_map.csv", "den.dl_map")

@@ -9,9 +9,14 @@ import plotly.graph_objects as go
 
 from ui.charts import legend_on_top, plain, tidy
 from ui.figures import figure
+from ui.gpt import names
+from ui.text import FONT_STACK, raw, t
 
-STATUS_COLOURS = {"drawn": "#e4572e", "kept": "#4c78a8", "cut away": "#d9d9d9"}
-START_COLOURS = {"pre-trained": "#e4572e", "from scratch": "#4c78a8"}
+# By the engine's values (English, as in the frames and CSVs); the legends show them translated.
+STATUS_COLOURS = {"drawn": "#e4572e", "kept": "#4c78a8", raw("cut away"): "#d9d9d9"}
+START_COLOURS = {"pre-trained": "#e4572e", raw("from scratch"): "#4c78a8"}
+BPC = raw("bits per char")  # a column of the frames the bars draw
+LABELS = {"label": "candidate", "probability": "probability", "status": "status"}  # column: its key in gpt.chart
 
 
 def show_char(c: str) -> str:
@@ -22,16 +27,20 @@ def show_char(c: str) -> str:
 @figure
 def candidates_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     """Bars of the most likely next characters (columns char, probability, status)."""
-    shown = frame.assign(label=[f"{i + 1}. {show_char(c)}" for i, c in enumerate(frame["char"])])
+    status = names.statuses()
+    shown = frame.assign(
+        label=[f"{i + 1}. {show_char(c)}" for i, c in enumerate(frame["char"])],
+        status=frame["status"].map(status.__getitem__),
+    )
     fig = px.bar(
         shown,
         x="label",
         y="probability",
         color="status",
-        color_discrete_map=STATUS_COLOURS,
-        category_orders={"status": list(STATUS_COLOURS), "label": list(shown["label"])},
+        color_discrete_map={status[k]: colour for k, colour in STATUS_COLOURS.items()},
+        category_orders={"status": [status[k] for k in STATUS_COLOURS], "label": list(shown["label"])},
         title=title,
-        labels={"label": "candidate (rank. character)"},
+        labels={name: t(f"gpt.chart.{key}") for name, key in LABELS.items()},
     )
     fig.update_yaxes(range=[0, 1])
     return legend_on_top(tidy(fig, 360))
@@ -41,7 +50,8 @@ def candidates_chart(frame: pd.DataFrame, title: str) -> go.Figure:
 def attention_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """How much the newest position attends to each character it can see (columns position, char, attention)."""
     shown = frame.assign(char=[show_char(c) for c in frame["char"]])
-    fig = px.bar(shown, x="position", y="attention", hover_data=["char"], title=title)
+    labels = {k: t(f"gpt.chart.{k}") for k in ("position", "attention", "char")}
+    fig = px.bar(shown, x="position", y="attention", hover_data=["char"], title=title, labels=labels)
     fig.update_traces(marker_color="#4c78a8")
     if len(shown) <= 40:  # one character per tick still fits a 390 px phone
         fig.update_xaxes(tickmode="array", tickvals=shown["position"], ticktext=shown["char"], tickangle=0)
@@ -63,20 +73,20 @@ def surprisal_grid(frame: pd.DataFrame, width: int = 30) -> go.Figure:
     for i, (c, b) in enumerate(zip(text, bits, strict=True)):
         r, k = divmod(i, width)
         z[r, k], labels[r, k] = b, show_char(c)
-        hover[r, k] = f"#{i}: {show_char(c)} — {b:.2f} bits (p = {2.0**-b:.3f})"
+        hover[r, k] = t("gpt.chart.surprisal_hover", i=i, char=show_char(c), bits=b, p=2.0**-b)
     fig = go.Figure(
         go.Heatmap(
             z=z,
             text=labels,
             texttemplate="%{text}",
-            textfont={"size": 12, "family": "monospace"},
+            textfont={"size": 12, "family": f"monospace, {FONT_STACK}"},  # the text's own Hangul, if it has any
             customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
+            hovertemplate=raw("%{customdata}<extra></extra>"),
             colorscale="YlOrRd",
             zmin=0,
             zmax=max(8.0, float(np.nanpercentile(z, 99)) if n else 8.0),
             colorbar={
-                "title": {"text": "bits", "side": "right"},
+                "title": {"text": t("gpt.chart.bits"), "side": "right"},
                 "orientation": "h",
                 "y": -0.02,
                 "yanchor": "top",
@@ -89,7 +99,7 @@ def surprisal_grid(frame: pd.DataFrame, width: int = 30) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", visible=False)
     fig.update_xaxes(visible=False)
-    fig.update_layout(title="Surprisal, −log₂ p (darker = less expected)")
+    fig.update_layout(title=t("gpt.chart.surprisal_title"))
     return tidy(fig, 150 + 26 * rows).update_layout(margin_b=45)  # room for the colour bar's numbers
 
 
@@ -99,26 +109,29 @@ def bpc_bars(
     x: str,
     title: str,
     color: str | None = None,
-    x_title: str = "bits/char (lower = more expected)",
+    x_title: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars of bits per character (columns: x, bits per char, optional colour).
+    """Horizontal bars of bits per character (columns: x, bits per char, optional colour; `x` and `color` are
+    "text" or "model"). `x_title`: the bits axis's title, "bits/char (lower = more expected)" if None.
 
     A label's bracketed part goes on a second line and the legend above the bars, so a phone keeps them whole.
     """
+    labels = {BPC: t("gpt.chart.bits_per_char")} | {c: t(f"gpt.chart.{c}") for c in (x, color) if c}
     fig = px.bar(
         frame,
         y=x,
-        x="bits per char",
+        x=BPC,
         color=color,
         orientation="h",
         barmode="group",
         title=title,
         text_auto=".2f",
+        labels=labels,
     )
     labels = list(frame[x].unique())
     wrapped = [plain(str(label)).replace(" (", "<br>(") for label in labels]
     fig.update_yaxes(autorange="reversed", title="", tickmode="array", tickvals=labels, ticktext=wrapped)
-    fig.update_xaxes(title=x_title)
+    fig.update_xaxes(title=x_title or t("gpt.chart.bpc_x"))
     bars = frame[x].nunique() * (1 if color is None else frame[color].nunique())
     fig = tidy(fig, 130 + (0 if color is None else 40) + 40 * bars).update_layout(margin_b=50)  # the axis title
     return fig if color is None else legend_on_top(fig)
@@ -127,7 +140,7 @@ def bpc_bars(
 @figure
 def finetune_curve(frame: pd.DataFrame) -> go.Figure:
     """Mean test accuracy against labels used (log axis), with the min-max range over seeds."""
-    fig = go.Figure()
+    fig, shown = go.Figure(), names.starts()
     for start, colour in START_COLOURS.items():
         part = frame[frame["start"] == start].sort_values("labels")
         if part.empty:
@@ -146,21 +159,22 @@ def finetune_curve(frame: pd.DataFrame) -> go.Figure:
             x=part["labels"],
             y=part["mean"],
             mode="lines+markers",
-            name=start,
+            name=shown[start],
             line={"color": colour},
-            hovertemplate="%{x} labels: %{y:.3f}<extra>" + start + "</extra>",
+            hovertemplate=t("gpt.chart.curve_hover", name=shown[start]),
         )
     sizes = sorted(frame["labels"].unique())
     ticks = {"tickvals": sizes, "ticktext": [f"{n:,}" for n in sizes]}
-    fig.update_xaxes(type="log", title="labelled training sentences", **ticks)
-    fig.update_yaxes(title="test accuracy", range=[0.45, 1.0])
-    fig.update_layout(title="Accuracy against labels: mean, min–max band")
+    fig.update_xaxes(type="log", title=t("gpt.chart.curve_x"), **ticks)
+    fig.update_yaxes(title=t("gpt.chart.curve_y"), range=[0.45, 1.0])
+    fig.update_layout(title=t("gpt.chart.curve_title"))
     return tidy(fig, 360)
 
 
 @figure
 def loss_curve(losses: list[float], total: int) -> go.Figure:
-    frame = pd.DataFrame({"step": np.arange(1, len(losses) + 1), "bits per char": np.array(losses) / np.log(2)})
-    fig = px.line(frame, x="step", y="bits per char", title="Training loss on your text (bits/char)")
+    frame = pd.DataFrame({"step": np.arange(1, len(losses) + 1), BPC: np.array(losses) / np.log(2)})
+    labels = {"step": t("gpt.chart.step"), BPC: t("gpt.chart.bits_per_char")}
+    fig = px.line(frame, x="step", y=BPC, title=t("gpt.chart.loss_title"), labels=labels)
     fig.update_xaxes(range=[0, total])
     return tidy(fig, 280)

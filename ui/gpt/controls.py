@@ -9,15 +9,17 @@ import streamlit as st
 from engine.gpt.model import Trained
 from engine.gpt.score import least_context
 from engine.gpt.train import ADAPT_BATCH
+from ui.text import raw, t, t_in
 from ui.widgets import Limit, mirror_to_url, slider
 
 MAX_PROMPT_CHARS = 500  # longest prompt (and longest one read from the URL)
 MAX_URL_TEXT = 2_000  # longest text to score that is mirrored into (and read from) the URL
 MAX_REVIEW_CHARS = 300  # longest sentence for the classifier
 MAX_ADAPT_PROMPT_CHARS = 200  # longest prompt for the original and the fine-tuned copy
-DEFAULT_PROMPT = "ROMEO:\nBut soft, what light"
-DEFAULT_SCORE_TEXT = "The quick brown fox jumps over the lazy dog, and the dog does not mind at all."
-DEFAULT_REVIEW = "A warm, funny and beautifully acted film."
+# What the models read by default: English in every language (the models read English).
+DEFAULT_PROMPT = raw("ROMEO:\nBut soft, what light")
+DEFAULT_SCORE_TEXT = raw("The quick brown fox jumps over the lazy dog, and the dog does not mind at all.")
+DEFAULT_REVIEW = raw("A warm, funny and beautifully acted film.")
 SIDES = {"a": (0.8, 1.0), "b": (1.2, 0.9)}  # each setting's default temperature and top-p (top-k off)
 
 
@@ -46,37 +48,39 @@ class Setting:
     top_k: int
     top_p: float
 
-    def label(self) -> str:
-        k = f"top-k {self.top_k}" if self.top_k else "no top-k"
-        p = f"top-p {self.top_p:g}" if self.top_p < 1 else "no top-p"
-        return f"temperature {self.temperature:g}, {k}, {p}"
+    def label(self, lang: str = "en") -> str:
+        """For example "temperature 0.8, no top-k, top-p 0.9", in `lang` (the samples' CSV keeps English)."""
+        k = t_in(lang, "gpt.settings.top_k_on", k=self.top_k) if self.top_k else t_in(lang, "gpt.settings.top_k_off")
+        top_p = self.top_p < 1
+        p = t_in(lang, "gpt.settings.top_p_on", p=self.top_p) if top_p else t_in(lang, "gpt.settings.top_p_off")
+        return t_in(lang, "gpt.settings.label", t=self.temperature, k=k, p=p)
 
 
 def setting_controls(side: str, table: dict[str, Limit]) -> Setting:
     """Temperature, top-k and top-p sliders of setting `side` ("a" or "b"), mirrored to the URL."""
-    t = slider(
-        "Temperature",
+    temperature = slider(
+        t("gpt.settings.temperature"),
         f"gpt.t_{side}",
         f"t{side}",
         table[f"t{side}"],
-        help="Divides the logits: <1 sharper, >1 flatter.",
+        help=t("gpt.settings.temperature_help"),
     )
     k = slider(
-        "Top-k (0 = off)",
+        t("gpt.settings.top_k"),
         f"gpt.k_{side}",
         f"k{side}",
         table[f"k{side}"],
-        help="Keep only the k most likely characters.",
+        help=t("gpt.settings.top_k_help"),
     )
     p = slider(
-        "Top-p (1 = off)",
+        t("gpt.settings.top_p"),
         f"gpt.p_{side}",
         f"p{side}",
         table[f"p{side}"],
-        help="Keep the most likely characters until their mass reaches p (nucleus sampling).",
+        help=t("gpt.settings.top_p_help"),
     )
-    mirror_to_url({f"t{side}": t, f"k{side}": k, f"p{side}": p})
-    return Setting(t, k, p)
+    mirror_to_url({f"t{side}": temperature, f"k{side}": k, f"p{side}": p})
+    return Setting(temperature, k, p)
 
 
 def two_settings(table: dict[str, Limit]) -> tuple[Setting, Setting]:
@@ -84,7 +88,7 @@ def two_settings(table: dict[str, Limit]) -> tuple[Setting, Setting]:
     chosen = []
     for side, col in zip(SIDES, st.columns(2), strict=True):
         with col:
-            st.markdown(f"**Setting {side.upper()}**")
+            st.markdown(t("gpt.settings.heading", side=side.upper()))
             chosen.append(setting_controls(side, table))
     return chosen[0], chosen[1]
 
@@ -95,4 +99,4 @@ def least_context_of(trained: Trained) -> int:
 
 
 def adapt_steps_label(trained: Trained) -> str:
-    return f"Fine-tuning steps ({ADAPT_BATCH} windows of {trained.model.cfg.context} characters each)"
+    return t("gpt.adapt.steps", batch=ADAPT_BATCH, context=trained.model.cfg.context)

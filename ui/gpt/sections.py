@@ -13,6 +13,7 @@ from engine.gpt.sample import Step, sample
 from ui import loaders
 from ui.gpt import charts as gpt_charts
 from ui.gpt.controls import Setting
+from ui.text import current_lang, t
 from ui.widgets import Limit, download_csv
 
 SAMPLES = "gpt.samples"  # session key: the last Drawn of this session (read by `sampling` only)
@@ -44,7 +45,7 @@ def _draw(trained: Trained, request: Request, boxes: list) -> Drawn:
         for i, s in enumerate(request.settings)
     ]
     texts, steps = ["", ""], []
-    bar = st.progress(0.0, text="Sampling...")
+    bar = st.progress(0.0, text=t("gpt.sample.progress"))
     for n, pair in enumerate(zip(*streams, strict=True), start=1):
         for i, (char, step) in enumerate(pair):
             texts[i] += char
@@ -53,13 +54,13 @@ def _draw(trained: Trained, request: Request, boxes: list) -> Drawn:
         if n % 10 == 0 or n == request.length:
             for box, text in zip(boxes, texts, strict=True):
                 box.code(request.prompt + text, language=None, wrap_lines=True)
-            bar.progress(n / request.length, text=f"Sampling... {n}/{request.length} characters")
+            bar.progress(n / request.length, text=t("gpt.sample.progress_n", n=n, total=request.length))
     bar.empty()
     return Drawn(request, (texts[0], texts[1]), tuple(steps))
 
 
 def samples_frame(drawn: Drawn) -> pd.DataFrame:
-    """Columns setting, settings, prompt, text: the two samples as downloaded."""
+    """Columns setting, settings, prompt, text: the two samples as downloaded (the settings in English)."""
     labels = [s.label() for s in drawn.request.settings]
     return pd.DataFrame(
         {"setting": ["A", "B"], "settings": labels, "prompt": drawn.request.prompt, "text": drawn.texts}
@@ -79,20 +80,20 @@ def sampling(trained: Trained, request: Request) -> Drawn:
         st.session_state[SAMPLES] = drawn
     for box, text in zip(boxes, drawn.texts, strict=True):
         box.code(request.prompt + text, language=None, wrap_lines=True)
-    a, b = (s.label() for s in request.settings)
-    st.caption(f"A: {a} · B: {b}.")
-    download_csv(samples_frame(drawn), "Both samples (CSV)", "samples.csv", "gpt.dl_samples")
+    a, b = (s.label(current_lang()) for s in request.settings)
+    st.caption(t("gpt.sample.caption", a=a, b=b))
+    download_csv(samples_frame(drawn), t("gpt.sample.download"), "samples.csv", "gpt.dl_samples")
     return drawn
 
 
 def step_metrics(trained: Trained, step: Step) -> dict[str, str]:
     """The five numbers shown for one step, by label."""
     return {
-        "Drawn": gpt_charts.show_char(trained.vocab.chars[step.chosen]),
-        "Its rank": str(step.rank),
-        "Its probability": f"{float(step.probs[step.chosen]):.3f}",
-        "Entropy": f"{step.entropy_bits:.2f} bits",
-        "Mass cut by top-k/top-p": f"{step.cut_mass:.3f}",
+        t("gpt.step.drawn"): gpt_charts.show_char(trained.vocab.chars[step.chosen]),
+        t("gpt.step.rank"): str(step.rank),
+        t("gpt.step.probability"): f"{float(step.probs[step.chosen]):.3f}",
+        t("gpt.step.entropy"): t("gpt.step.entropy_value", bits=step.entropy_bits),
+        t("gpt.step.cut"): f"{step.cut_mass:.3f}",
     }
 
 
@@ -100,27 +101,24 @@ def step_metrics(trained: Trained, step: Step) -> dict[str, str]:
 def one_step(trained: Trained, drawn: Drawn | None, position_limit: Limit) -> None:
     """One drawn character of sample A: candidates, cut mass, entropy, rank, and attention."""
     if drawn is None or not drawn.steps:
-        st.info("Generate a sample above first.")
+        st.info(t("gpt.step.empty"))
         return
     cfg = trained.model.cfg
     st.session_state["gpt.pos"] = min(st.session_state.get("gpt.pos", position_limit.default), len(drawn.steps))
-    position = st.slider("Generated character of sample A", position_limit.lo, len(drawn.steps), key="gpt.pos")
+    position = st.slider(t("gpt.step.position"), position_limit.lo, len(drawn.steps), key="gpt.pos")
     step = drawn.steps[position - 1]
     for col, (label, value) in zip(st.columns(5), step_metrics(trained, step).items(), strict=True):
         col.metric(label, value)
     table = candidates(trained, step)
-    title = f"The {CANDIDATES} most likely next characters"
+    title = t("gpt.step.candidates_title", n=CANDIDATES)
     st.plotly_chart(gpt_charts.candidates_chart(table, title), key="gpt.cands")
     a, b = st.columns(2)
-    layer = a.selectbox("Layer", range(1, cfg.n_layer + 1), index=cfg.n_layer - 1, key="gpt.layer")
-    head = b.selectbox("Head", range(1, cfg.n_head + 1), key="gpt.head")
+    layer = a.selectbox(t("gpt.step.layer"), range(1, cfg.n_layer + 1), index=cfg.n_layer - 1, key="gpt.layer")
+    head = b.selectbox(t("gpt.step.head"), range(1, cfg.n_head + 1), key="gpt.head")
     attention = attention_frame(step, layer, head)
-    title = f"Layer {layer}, head {head}: where the newest looks"
+    title = t("gpt.step.attention_title", layer=layer, head=head)
     st.plotly_chart(gpt_charts.attention_bars(attention, title), key="gpt.attn")
     top = int(attention["attention"].idxmax())
-    st.caption(
-        f"The model read {len(step.context)} characters (a '↵' starts the text). This head puts "
-        f"{attention['attention'][top]:.0%} of its attention on position {top} "
-        f"({gpt_charts.show_char(step.context[top])})."
-    )
-    download_csv(table, "Candidates at this step (CSV)", "candidates.csv", "gpt.dl_cands")
+    share, char = attention["attention"][top], gpt_charts.show_char(step.context[top])
+    st.caption(t("gpt.step.caption", n=len(step.context), share=share, top=top, char=char))
+    download_csv(table, t("gpt.step.download"), "candidates.csv", "gpt.dl_cands")

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ui.charts import parameter_chart, plain, tidy
 from ui.figures import figure
+from ui.text import raw, t
 
 TOP_CHARS = 12  # next characters drawn per model
 TENSOR_COLOURS = {"W_xh": "#4c78a8", "W_hh": "#e4572e", "b": "#54a24b"}
@@ -25,9 +26,10 @@ def _weight_traces(tensors: pd.DataFrame, steps: int) -> list[go.Scatter]:
     traces = []
     for row in tensors.itertuples():
         colour, y = TENSOR_COLOURS[row.tensor], WEIGHT_ANCHORS[row.tensor]
-        xs = [v for t in range(steps) for v in (WEIGHT_X, t - CELL_HALF_WIDTH, None)]
+        xs = [v for i in range(steps) for v in (WEIGHT_X, i - CELL_HALF_WIDTH, None)]
         ys = [v for _ in range(steps) for v in (y, 1.0, None)]
         line = dict(color=colour, width=1)
+        hover = t("rnn.unrolled.tensor_hover", tensor=row.tensor, shape=row.shape, n=row.parameters, steps=steps)
         traces.append(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", line=line, opacity=0.35))
         traces.append(
             go.Scatter(
@@ -39,8 +41,7 @@ def _weight_traces(tensors: pd.DataFrame, steps: int) -> list[go.Scatter]:
                 marker=dict(size=22, color=colour, symbol="square"),
                 cliponaxis=False,  # on a phone the name spills into the left margin instead of being cut
                 name=row.tensor,
-                hovertemplate=f"{row.tensor}: one tensor of shape {row.shape} ({row.parameters:,} numbers), "
-                f"used at all {steps} steps<extra></extra>",
+                hovertemplate=hover + raw("<extra></extra>"),
             )
         )
     return traces
@@ -49,7 +50,7 @@ def _weight_traces(tensors: pd.DataFrame, steps: int) -> list[go.Scatter]:
 def _recurrence_trace(steps: int) -> go.Scatter:
     """The h_(t-1) -> h_t links between neighbouring cells."""
     return go.Scatter(
-        x=[v for t in range(1, steps) for v in (t - 1 + CELL_HALF_WIDTH, t - CELL_HALF_WIDTH, None)],
+        x=[v for i in range(1, steps) for v in (i - 1 + CELL_HALF_WIDTH, i - CELL_HALF_WIDTH, None)],
         y=[v for _ in range(1, steps) for v in (1.0, 1.0, None)],
         mode="lines",
         line=dict(color="#888", width=2),
@@ -60,9 +61,9 @@ def _recurrence_trace(steps: int) -> go.Scatter:
 def _cell(row, bold: bool, upright: bool = False) -> tuple[dict, list[dict]]:
     """One step's box, and its notes: h_t, the word below with its x_t -> h_t link, the output above (written
     vertically when `upright`, hanging below the cell and standing above it)."""
-    t = row.step - 1
+    x = row.step - 1  # the cell's centre
     box = dict(
-        type="rect", x0=t - CELL_HALF_WIDTH, x1=t + CELL_HALF_WIDTH, y0=0.8, y1=1.2,
+        type="rect", x0=x - CELL_HALF_WIDTH, x1=x + CELL_HALF_WIDTH, y0=0.8, y1=1.2,
         line=dict(color="#222" if bold else "#999", width=3 if bold else 1),
         fillcolor="#fde0d9" if bold else "#f4f4f4",
     )  # fmt: skip
@@ -71,15 +72,15 @@ def _cell(row, bold: bool, upright: bool = False) -> tuple[dict, list[dict]]:
     below = dict(y=0.6, yanchor="top", textangle=-90) if upright else dict(y=0.45)
     above = dict(y=1.44, yanchor="bottom", textangle=-90) if upright else dict(y=1.55)
     notes = [
-        dict(x=t, y=1.0, text=f"h<sub>{row.step}</sub>", showarrow=False),
-        dict(x=t, text=word, showarrow=False, font=dict(size=13), **below),
-        dict(x=t, y=0.62, ax=t, ay=0.8, **arrow),
+        dict(x=x, y=1.0, text=raw(f"h<sub>{row.step}</sub>"), showarrow=False),
+        dict(x=x, text=word, showarrow=False, font=dict(size=13), **below),
+        dict(x=x, y=0.62, ax=x, ay=0.8, **arrow),
     ]
     if row.shown:
         colour = "#222" if row.shown == "used" else "#aaa"
         output = f"<b>{row.output}</b>" if bold else row.output
-        notes.append(dict(x=t, text=output, showarrow=False, font=dict(size=12, color=colour), **above))
-        notes.append(dict(x=t, y=1.2, ax=t, ay=1.42, **arrow))
+        notes.append(dict(x=x, text=output, showarrow=False, font=dict(size=12, color=colour), **above))
+        notes.append(dict(x=x, y=1.2, ax=x, ay=1.42, **arrow))
     return box, notes
 
 
@@ -119,7 +120,7 @@ def hidden_heatmap(frame: pd.DataFrame, upto: int, title: str) -> go.Figure:
         zmin=-1,
         zmax=1,
         aspect="auto",
-        labels=dict(x="step · word", y="hidden unit", color="h"),
+        labels=dict(x=t("rnn.unrolled.step_word"), y=t("rnn.unrolled.hidden_unit"), color=raw("h")),
         title=title,
     )
     return tidy(fig, 360)
@@ -135,7 +136,7 @@ def vector_strip(values: np.ndarray, title: str, limit: float | None = None) -> 
         zmin=-limit,
         zmax=limit,
         aspect="auto",
-        labels=dict(x="component", color="value"),
+        labels=dict(x=t("rnn.unrolled.component"), color=t("rnn.unrolled.value")),
         title=title,
     )
     fig.update_yaxes(visible=False)
@@ -156,7 +157,7 @@ def step_line(
         markers=True,
         log_y=log_y,
         title=title,
-        labels={"label": "step · word", y: y_title},
+        labels={"label": t("rnn.unrolled.step_word"), y: y_title},
     )
     if reference is not None:
         fig.add_hline(y=reference, line_dash="dot", line_color="#999")
@@ -166,8 +167,10 @@ def step_line(
 @figure
 def next_char_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Top next characters (columns char, prob) as horizontal bars."""
-    shown = frame.assign(label=frame["char"].map(lambda c: {"\n": "⏎ newline", " ": "␣ space"}.get(c, plain(c))))
-    fig = px.bar(shown, x="prob", y="label", orientation="h", title=title, labels={"prob": "probability", "label": ""})
+    invisible = {"\n": t("rnn.markov.newline"), " ": t("rnn.markov.space")}
+    shown = frame.assign(label=frame["char"].map(lambda c: invisible.get(c, plain(c))))
+    labels = {"prob": t("rnn.markov.probability"), "label": ""}
+    fig = px.bar(shown, x="prob", y="label", orientation="h", title=title, labels=labels)
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(range=[0, 1])
     return tidy(fig, 380)
@@ -175,15 +178,18 @@ def next_char_bars(frame: pd.DataFrame, title: str) -> go.Figure:
 
 def p_positive_chart(frame: pd.DataFrame) -> go.Figure:
     """P(positive) after each word, from the two-heads frame."""
-    return step_line(frame, "p_positive", "P(positive) if the sentence stopped here", "P(positive)", reference=0.5)
+    title, axis = t("rnn.heads.curve_title"), t("rnn.heads.curve_axis")
+    return step_line(frame, "p_positive", title, axis, reference=0.5)
 
 
 @figure
 def parameters_chart(counts: pd.DataFrame, words: int) -> go.Figure:
-    """Weights of the RNN vs a dense layer over a window, as sentences get longer; the legend inside the plot."""
+    """Weights of the RNN vs a dense layer over a window, as sentences get longer; the legend inside the plot.
+    The columns' names are the axis title and the hover text's, so they are shown translated."""
+    y, color = t("rnn.sharing.parameters"), t("rnn.sharing.model")
     fig = go.Figure(parameter_chart(
-        counts, words, x="length", y="parameters", color="model",
-        title="Weights needed as sentences get longer", x_label="words", log_x=False,
+        counts.rename(columns={"parameters": y, "model": color}), words, x="length", y=y, color=color,
+        title=t("rnn.sharing.params_title"), x_label=t("rnn.sharing.words"), log_x=False,
     ))  # fmt: skip  # a copy: the shared chart's Figure is cached and never changed
     # inside the plot's empty top-left corner (the dense line starts low), so a phone-wide plot keeps its width
     fig.update_layout(legend=dict(yanchor="top", y=0.98, x=0.02, bgcolor="rgba(255,255,255,0.8)"), margin_b=40)
@@ -195,17 +201,17 @@ def memory_charts(frame: pd.DataFrame, scale: float) -> tuple[go.Figure | None, 
     effect = frame.dropna(subset=["hidden_change"])
     changes = None
     if not effect.empty:
-        changes = step_line(effect, "hidden_change", "How far each later h_t moves", "L2 change")
-    title = f"|∂ log p(last output) / ∂h_t| (W_hh × {scale:g})"
-    return changes, step_line(frame, "grad_norm", title, "gradient norm", log_y=True)
+        changes = step_line(effect, "hidden_change", t("rnn.memory.changes_title"), t("rnn.memory.changes_axis"))
+    title = t("rnn.memory.grads_title", scale=scale)
+    return changes, step_line(frame, "grad_norm", title, t("rnn.memory.grads_axis"), log_y=True)
 
 
 def next_char_charts(frame: pd.DataFrame, prefix: str) -> tuple[go.Figure, go.Figure]:
     """The top next characters of each model, from the frame that is also downloaded."""
-    last = repr(prefix[-1:]) if prefix else "nothing"
+    last = repr(prefix[-1:]) if prefix else t("rnn.markov.nothing")
     bigram = frame.nlargest(TOP_CHARS, "prob_bigram").rename(columns={"prob_bigram": "prob"})
     latent = frame.nlargest(TOP_CHARS, "prob_rnn").rename(columns={"prob_rnn": "prob"})
     return (
-        next_char_bars(bigram[["char", "prob"]], f"Markov (bigram): sees only {last}"),
-        next_char_bars(latent[["char", "prob"]], "Character RNN: its state has read it all"),
+        next_char_bars(bigram[["char", "prob"]], t("rnn.markov.bigram_title", last=last)),
+        next_char_bars(latent[["char", "prob"]], t("rnn.markov.latent_title")),
     )

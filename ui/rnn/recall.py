@@ -12,18 +12,24 @@ from engine.rnn import recall
 from engine.rnn.recall import KINDS, RecallConfig, RecallResult
 from ui import live
 from ui.charts import tidy
+from ui.text import t
 from ui.widgets import Limit, download_csv, slider
 
 KEY = "recall.run"
 SECONDS = Limit(1.0, 5.0, 2.0, 0.5)  # per model and distance
-NAMES = {"elman": "Elman RNN (this page's cell)", "gated": "GRU (gated)"}
-COLOURS = {NAMES["elman"]: "#d62728", NAMES["gated"]: "#2ca02c"}
+COLOURS = {"elman": "#d62728", "gated": "#2ca02c"}  # per kind of cell; their names are rnn.recall.<kind>
 POLL = 2.0  # seconds between redraws while it trains
+
+
+def names() -> dict[str, str]:
+    """Each kind of cell's name, as the charts, the table and the summary give it."""
+    return {kind: t(f"rnn.recall.{kind}") for kind in KINDS}
 
 
 def recall_chart(rows: pd.DataFrame, measure: str, ks: list[int]) -> go.Figure:
     """Accuracy (or the first-state gradient norm, log scale) against the distance k, one line per cell."""
-    frame = rows.assign(model=rows["model"].map(NAMES))
+    named = names()
+    frame = rows.assign(model=rows["model"].map(named))
     accuracy = measure == "accuracy"
     fig = px.line(
         frame,
@@ -32,20 +38,22 @@ def recall_chart(rows: pd.DataFrame, measure: str, ks: list[int]) -> go.Figure:
         color="model",
         markers=True,
         log_y=not accuracy,
-        color_discrete_map=COLOURS,
-        category_orders={"model": list(NAMES.values())},
-        title="Recall accuracy by distance" if accuracy else "Gradient reaching the first step",
+        color_discrete_map={named[kind]: colour for kind, colour in COLOURS.items()},
+        category_orders={"model": list(named.values())},
+        title=t("rnn.recall.accuracy_title") if accuracy else t("rnn.recall.gradient_title"),
         labels={
-            "k": "k: distractors between the symbol and the question",
-            "accuracy": "accuracy on held-out sequences",
-            "grad_norm": "‖∂loss/∂h₁‖ before training (log)",
+            "k": t("rnn.recall.k_axis"),
+            "accuracy": t("rnn.recall.accuracy_axis"),
+            "grad_norm": t("rnn.recall.gradient_axis"),
+            "model": t("rnn.recall.model"),
+            "steps": t("rnn.recall.steps"),
         },
         hover_data={"steps": True},
     )
     fig.update_xaxes(range=[0, max(ks) + 1])
     if accuracy:
         fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-        fig.add_hline(y=1 / 8, line_dash="dot", annotation_text="chance (1 in 8)")
+        fig.add_hline(y=1 / 8, line_dash="dot", annotation_text=t("rnn.recall.chance"))
     return tidy(fig, 340)
 
 
@@ -58,30 +66,21 @@ def summary(result: RecallResult) -> str:
     """What this run shows, from its numbers."""
     ks = [r["k"] for r in result.rows if r["model"] == "gated"]
     if not ks:
-        return "The run stopped before the first distance finished."
+        return t("rnn.recall.stopped_early")
     elman, gated = falls_off(result), falls_off(result, "gated")
     e_grad, g_grad = (result.column(kind, "grad_norm") for kind in KINDS)
-    decay = (
-        f"from k={ks[0]} to k={ks[-1]} the gradient reaching the first step shrank "
-        f"{e_grad[0] / e_grad[-1]:,.0f}-fold for the Elman cell and {g_grad[0] / g_grad[-1]:,.0f}-fold for the GRU."
-    )
-    where = (
-        f"The Elman RNN first fell below 90% at k = {elman}"
-        if elman is not None
-        else "The Elman RNN stayed above 90% at every distance tried"
-    )
-    other = f"; the GRU first did at k = {gated}." if gated is not None else "; the GRU never fell below 90%."
-    return f"{where}{other} Before training, {decay}"
+    decay = t("rnn.recall.decay", first=ks[0], last=ks[-1], elman=e_grad[0] / e_grad[-1], gated=g_grad[0] / g_grad[-1])
+    where = t("rnn.recall.elman_fell", k=elman) if elman is not None else t("rnn.recall.elman_held")
+    other = t("rnn.recall.gated_fell", k=gated) if gated is not None else t("rnn.recall.gated_held")
+    return t("rnn.recall.summary", where=where, other=other, decay=decay)
 
 
 def recall_section() -> None:
-    seconds = slider("Training time per model and distance (seconds)", "recall.seconds", "recall_s", SECONDS)
+    seconds = slider(t("rnn.recall.seconds"), "recall.seconds", "recall_s", SECONDS)
     cfg = RecallConfig(seconds=float(seconds))
-    st.caption(
-        f"For each of {len(cfg.ks)} distances k a fresh model of each kind learns for {cfg.seconds:g} s (in turns, "
-        f"one training process): about {2 * len(cfg.ks) * cfg.seconds:.0f} s in all."
-    )
-    live.section(KEY, "Start training", 2 * len(cfg.ks) * cfg.seconds + 60, recall.live, cfg, _watch, _results)
+    total = 2 * len(cfg.ks) * cfg.seconds
+    st.caption(t("rnn.recall.plan", n=len(cfg.ks), seconds=cfg.seconds, total=total))
+    live.section(KEY, t("rnn.recall.start"), total + 60, recall.live, cfg, _watch, _results)
 
 
 def _charts(rows: pd.DataFrame, ks: list[int], tag: str) -> None:
@@ -98,7 +97,7 @@ def _watch() -> None:
     finished = len(rows) // len(KINDS)
     st.progress(
         finished / len(cfg.ks),
-        text=f"Distance {min(finished + 1, len(cfg.ks))} of {len(cfg.ks)}... {run.elapsed():.0f} s",
+        text=t("rnn.recall.progress", i=min(finished + 1, len(cfg.ks)), n=len(cfg.ks), elapsed=run.elapsed()),
     )
     if len(rows):
         _charts(rows, list(cfg.ks), "live")
@@ -106,23 +105,21 @@ def _watch() -> None:
 
 def _results(run: live.LiveRun) -> None:
     if run.error:
-        st.error(f"The training stopped with an error: {run.error}")
+        st.error(t("rnn.recall.error", error=live.why(run)))
         return
     result: RecallResult = run.result
     if result.stopped:
-        st.info(f"Stopped after {run.elapsed():.0f} s; these are the distances finished until then.")
+        st.info(t("rnn.recall.stopped", elapsed=run.elapsed()))
     rows = pd.DataFrame(result.rows)
     if rows.empty:
         return
     _charts(rows, list(result.config["ks"]), "final")
     st.markdown(f"**{summary(result)}**")
-    table = rows.pivot(index="k", columns="model", values="accuracy").rename(columns=NAMES).reset_index()
+    named = names()
+    table = rows.pivot(index="k", columns="model", values="accuracy").rename(columns=named).reset_index()
     st.dataframe(table.style.format("{:.0%}", subset=[c for c in table.columns if c != "k"]), hide_index=True)
-    st.caption(
-        "Gradient: the norm of ∂loss/∂h₁, the part of the error signal that reaches the state that saw the symbol, "
-        "averaged over held-out sequences, before any training. It is what learning has to work with at step 1. "
-        f"Both cells have {result.config['hidden']} hidden units; the median of the steps each took: "
-        + ", ".join(f"{NAMES[k]} {int(np.median(rows[rows['model'] == k]['steps'])):,}" for k in KINDS)
-        + "."
+    medians = ", ".join(
+        t("rnn.recall.median", name=named[k], steps=int(np.median(rows[rows["model"] == k]["steps"]))) for k in KINDS
     )
-    download_csv(rows, "Every distance, both cells (CSV)", "recall.csv", "recall.dl")
+    st.caption(t("rnn.recall.gradient_note", hidden=result.config["hidden"], medians=medians))
+    download_csv(rows, t("rnn.recall.csv"), "recall.csv", "recall.dl")

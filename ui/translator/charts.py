@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 
 from ui.charts import plain, tidy
 from ui.figures import figure
+from ui.text import raw, t
+from ui.translator.labels import model
 
 
 def _label(pieces: pd.Series, positions: pd.Series) -> list[str]:
@@ -31,7 +33,7 @@ def attention_heatmap(frame: pd.DataFrame, title: str, query_title: str, key_tit
         zmax=1,
         aspect="auto",
         title=title,
-        labels=dict(x=key_title, y=query_title, color="weight"),
+        labels=dict(x=key_title, y=query_title, color=t("translator.charts.weight")),
     )
     fig.update_xaxes(tickangle=-45)
     return tidy(fig, max(320, 60 + 22 * len(queries)))
@@ -41,7 +43,8 @@ def attention_heatmap(frame: pd.DataFrame, title: str, query_title: str, key_tit
 def probability_bars(frame: pd.DataFrame, label: str, title: str) -> go.Figure:
     """Horizontal bars of `prob` by `label`, most likely on top."""
     frame = frame.assign(**{label: frame[label].map(plain)})
-    fig = px.bar(frame, x="prob", y=label, orientation="h", title=title, labels={"prob": "probability", label: ""})
+    labels = {"prob": t("translator.charts.probability"), label: ""}
+    fig = px.bar(frame, x="prob", y=label, orientation="h", title=title, labels=labels)
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(range=[0, 1])
     return tidy(fig, 360)
@@ -57,8 +60,10 @@ def positional_heatmap(frame: pd.DataFrame) -> go.Figure:
         zmin=-1,
         zmax=1,
         aspect="auto",
-        labels=dict(x="dimension", y="position", color="value"),
-        title="PE(pos, 2i) = sin(pos / 10000^(2i/d)),  PE(pos, 2i+1) = cos(...)",
+        labels=dict(
+            x=t("translator.charts.dimension"), y=t("translator.charts.position"), color=t("translator.charts.value")
+        ),
+        title=raw("PE(pos, 2i) = sin(pos / 10000^(2i/d)),  PE(pos, 2i+1) = cos(...)"),
     )
     return tidy(fig, 360)
 
@@ -71,7 +76,7 @@ def offset_chart(frame: pd.DataFrame, title: str) -> go.Figure:
         x="offset",
         y="weight",
         title=title,
-        labels={"offset": "key position − query position", "weight": "mean attention"},
+        labels={"offset": t("translator.charts.offset"), "weight": t("translator.charts.mean_attention")},
     )
     return tidy(fig)
 
@@ -80,12 +85,12 @@ def offset_chart(frame: pd.DataFrame, title: str) -> go.Figure:
 def curves(frame: pd.DataFrame, y: str, title: str, y_title: str) -> go.Figure:
     """Training curves against CPU seconds of training, one thread each (columns cpu_seconds, model and `y`)."""
     fig = px.line(
-        frame,
+        frame.assign(model=frame["model"].map(model)),
         x="cpu_seconds",
         y=y,
         color="model",
         markers=True,
         title=title,
-        labels={"cpu_seconds": "CPU seconds of training (one thread)", y: y_title},
+        labels={"cpu_seconds": t("translator.charts.cpu_seconds"), y: y_title, "model": t("translator.charts.model")},
     )
     return tidy(fig)

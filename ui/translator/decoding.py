@@ -12,6 +12,8 @@ from engine.translator import explain, vocabulary
 from engine.translator.guards import EXAMPLE, Guards
 from engine.translator.train import BEAM_ALPHA, TRANSFORMER, Shipped
 from ui import loaders
+from ui.text import raw, t
+from ui.translator.labels import effect, header, headers
 from ui.widgets import Limit, cannot_read, download_csv, mirror_to_url, slider, toggle
 
 LIMITS = {
@@ -20,15 +22,19 @@ LIMITS = {
     "beta": Limit(0.0, 1.0, TRANSFORMER.guards.coverage, 0.05),  # coverage penalty weight
     "ratio": Limit(0.0, 1.5, TRANSFORMER.guards.min_ratio, 0.1),  # minimum output tokens per source token
 }
-TATOEBA_CREDIT = "Tatoeba Project (tatoeba.org), CC BY 2.0 FR"
-READS = "This translator reads English only"
+TATOEBA_CREDIT = raw("Tatoeba Project (tatoeba.org), CC BY 2.0 FR")
 UNSURE = (255, 140, 0)  # orange: the less likely a word, the stronger its background
+CHIP = raw(  # one word of the translation: large, its probability small beneath it, on its colour
+    '<span style="display:inline-block;text-align:center;margin:0 .3em .3em 0;padding:.1em .3em;'
+    'border-radius:.3em;background:{background}"><span style="font-size:1.35em;font-weight:600">'
+    "{word}</span><br><small>{p:.2f}</small></span>"
+)
 _MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\\`*_{}[]()#+-.!|~$:"})  # as numeric HTML entities
 
 
 def cannot_translate(sentence: str) -> bool:
     """When most words of the sentence are in a script the model never read, say so in one line and return True."""
-    return cannot_read(check_words(sentence), READS)
+    return cannot_read(check_words(sentence), t("translator.reads"))
 
 
 def unsure_colour(prob: float) -> str:
@@ -44,9 +50,7 @@ def literal(text: str) -> str:
 def word_chips(words: pd.DataFrame) -> str:
     """The translation as HTML: each word large, its probability small beneath it, coloured by unsure_colour."""
     chips = [
-        '<span style="display:inline-block;text-align:center;margin:0 .3em .3em 0;padding:.1em .3em;'
-        f'border-radius:.3em;background:{unsure_colour(p)}"><span style="font-size:1.35em;font-weight:600">'
-        f"{literal(w)}</span><br><small>{p:.2f}</small></span>"
+        CHIP.format(background=unsure_colour(p), word=literal(w), p=p)
         for w, p in zip(words["word"], words["prob"], strict=True)
     ]
     return "<div>" + "".join(chips) + "</div>"
@@ -61,22 +65,20 @@ def _greedy_disagrees(sentence: str, shown: str) -> None:
     marked = explain.marked_words(shown, greedy)
     words = " ".join(f"**{literal(w)}**" if differs else literal(w) for w, differs in marked)
     dropped = [a for a, b in diffs if a and not b]
-    left_out = f" and leaves out “{literal(' '.join(dropped))}”" if dropped else ""
-    st.markdown(f"Greedy decoding disagrees: “{words}” (bold: words that differ){left_out}.", unsafe_allow_html=True)
+    left_out = t("translator.decoding.left_out", words=literal(" ".join(dropped))) if dropped else ""
+    st.markdown(t("translator.decoding.disagrees", words=words, left_out=left_out), unsafe_allow_html=True)
 
 
 def shipped_translation(result: explain.Translation, shipped: Shipped, sentence: str) -> None:
     """The translation every section below explains, each word with its probability; how often the model is right;
     where greedy decoding differs; and the words of the sentence as training saw them."""
     words = explain.word_probabilities(result)
-    decoding = f"beam search, width {TRANSFORMER.beam}" if TRANSFORMER.beam else "greedy"
-    st.markdown(f"**Translation** ({decoding})")
-    st.markdown(word_chips(words) if len(words) else "(empty)", unsafe_allow_html=True)
+    beam = TRANSFORMER.beam
+    decoding = t("translator.decoding.beam_width", width=beam) if beam else t("translator.decoding.greedy")
+    st.markdown(t("translator.decoding.translation", decoding=decoding))
+    st.markdown(word_chips(words) if len(words) else t("translator.decoding.empty"), unsafe_allow_html=True)
     m = shipped.meta["metrics"]
-    st.caption(
-        "Under each word: the model's probability for it, given the words before (orange: unsure). "
-        f"It gets {m['exact']:.0%} of {m['n']:,} unseen everyday sentences exactly right (chrF {m['chrf']:.1f})."
-    )
+    st.caption(t("translator.decoding.chips", exact=m["exact"], n=m["n"], chrf=m["chrf"]))
     _greedy_disagrees(sentence, result.text)
     _seen(shipped, sentence)
 
@@ -85,20 +87,24 @@ def _seen(shipped: Shipped, sentence: str) -> None:
     """Per-word warnings for words training never saw; the counts and pieces of every word in an expander."""
     counts = shipped.transformer.words
     if counts is None:
-        st.info("This checkpoint has no word counts; retrain it to see what the model has seen.")
+        st.info(t("translator.seen.no_counts"))
         return
     table = vocabulary.seen_table(sentence, counts, shipped.transformer.tokenizer)
-    for note in table["note"]:
+    notes = [_note(row) for row in table.itertuples()]
+    for note in notes:
         if note:
             st.warning(note)
-    with st.expander("What the model has seen: each word's count in the training English, and its pieces"):
-        st.dataframe(table, hide_index=True)
-        st.caption(
-            f"everyday: Tatoeba ({TATOEBA_CREDIT}) and auf-deutsch sentences, read every epoch; dictionary: Ding "
-            "example sentences and phrases, of which each epoch samples a few; generated: the grammar's sentences. "
-            "The model reads BPE pieces, not whole words."
-        )
-        download_csv(table, "Word counts and pieces (CSV)", "words_seen.csv", "mt.dl_seen")
+    with st.expander(t("translator.seen.expander")):
+        st.dataframe(headers(table.assign(note=notes)), hide_index=True)
+        st.caption(t("translator.seen.caption", credit=TATOEBA_CREDIT))
+        download_csv(table, t("translator.seen.download"), "words_seen.csv", "mt.dl_seen")
+
+
+def _note(row) -> str:
+    """The engine's note on one word (vocabulary.seen_table), in the learner's language."""
+    if not (row.everyday or row.dictionary or row.generated):
+        return t("translator.seen.never", word=row.word)
+    return "" if row.everyday else t("translator.seen.not_everyday", word=row.word)
 
 
 def _chosen_guards() -> Guards:
@@ -106,11 +112,11 @@ def _chosen_guards() -> Guards:
     shipped = TRANSFORMER.guards
     a, b = st.columns(2)
     with a:
-        no_repeat = toggle("No word repeated back to back", "mt.norepeat", "norep", shipped.no_repeat)
-        no_trigram = toggle("No repeated word trigram", "mt.notri", "notri", shipped.no_trigram)
+        no_repeat = toggle(t("translator.guards.no_repeat"), "mt.norepeat", "norep", shipped.no_repeat)
+        no_trigram = toggle(t("translator.guards.no_trigram"), "mt.notri", "notri", shipped.no_trigram)
     with b:
-        ratio = slider("Minimum length (output tokens per source token)", "mt.ratio", "ratio", LIMITS["ratio"])
-        beta = slider("Coverage penalty β (0 = off)", "mt.beta", "beta", LIMITS["beta"])
+        ratio = slider(t("translator.guards.ratio"), "mt.ratio", "ratio", LIMITS["ratio"])
+        beta = slider(t("translator.guards.beta"), "mt.beta", "beta", LIMITS["beta"])
     mirror_to_url({"norep": int(no_repeat), "notri": int(no_trigram), "ratio": ratio, "beta": beta})
     return Guards(no_repeat, no_trigram, round(ratio, 2), round(beta, 2))
 
@@ -119,31 +125,24 @@ def _merged_note(hyps: pd.DataFrame) -> None:
     """Say when hypotheses that differ only in their pieces were merged into one row."""
     total = int(hyps["spellings"].sum())
     if total > len(hyps):
-        st.caption(
-            f"{total - len(hyps)} of {total} hypotheses spelled the same German in other pieces (merged: spellings)."
-        )
+        st.caption(t("translator.guards.merged", merged=total - len(hyps), total=total, column=header("spellings")))
 
 
 def _guard_effects(sentence: str, width: int, alpha: float, guards: Guards) -> None:
     """Each guard's effect on this sentence; when none changes it, one line and a sentence where they do."""
     if not guards.any:
-        st.caption("Switch a guard on (or move a slider above 0) to see what it changes in this translation.")
+        st.caption(t("translator.guards.none_on"))
         return
     effects = loaders.guard_effects(sentence, width, alpha, guards)
     if effects["translation"].nunique() == 1:
         example = loaders.guard_effects(EXAMPLE, TRANSFORMER.beam, BEAM_ALPHA, TRANSFORMER.guards)["translation"]
-        st.markdown(
-            f"No guard changed this sentence. On “{literal(EXAMPLE)}” plain beam search writes "
-            f"“{literal(example.iloc[0])}”, the guards “{literal(example.iloc[-1])}”.",
-            unsafe_allow_html=True,
-        )
-    with st.expander("Each guard alone on this sentence, and why beam search needs them"):
-        st.markdown(
-            "A small model's most likely continuation is often a loop (“bitte bitte bitte”) or an early stop, and "
-            "beam search, which hunts for the most likely output, finds those too. Each guard closes one door."
-        )
-        st.dataframe(effects, hide_index=True)
-        download_csv(effects, "Each guard's effect (CSV)", "guard_effects.csv", "mt.dl_guards")
+        plain, guarded = literal(example.iloc[0]), literal(example.iloc[-1])
+        said = t("translator.guards.unchanged", example=literal(EXAMPLE), plain=plain, guarded=guarded)
+        st.markdown(said, unsafe_allow_html=True)
+    with st.expander(t("translator.guards.expander")):
+        st.markdown(t("translator.guards.why"))
+        st.dataframe(headers(effects.assign(decoding=effects["decoding"].map(effect))), hide_index=True)
+        download_csv(effects, t("translator.guards.download"), "guard_effects.csv", "mt.dl_guards")
 
 
 @st.fragment
@@ -151,18 +150,18 @@ def decoding_section(sentence: str) -> None:
     """Beam width, length penalty and guards: this setting's beams, greedy next to it, each guard's effect."""
     a, b = st.columns(2)
     with a:
-        width = slider("Beam width", "mt.width", "w", LIMITS["width"])
+        width = slider(t("translator.beams.width"), "mt.width", "w", LIMITS["width"])
     with b:
-        alpha = slider("Length penalty α (score = log p / ((5 + length) / 6)^α)", "mt.alpha", "alpha", LIMITS["alpha"])
+        alpha = slider(t("translator.beams.alpha"), "mt.alpha", "alpha", LIMITS["alpha"])
     mirror_to_url({"w": width, "alpha": alpha})
     guards = _chosen_guards()
     hyps = loaders.beams(sentence, width, alpha, guards)
     a, b = st.columns(2)
-    a.markdown("**Greedy** (no guards)")
-    a.text(loaders.greedy(sentence) or "(empty)")
-    b.markdown(f"**Beam search**, width {width}, with the guards chosen")
-    b.text(hyps["translation"].iloc[0] or "(empty)")
-    st.dataframe(hyps, hide_index=True)
+    a.markdown(t("translator.beams.greedy"))
+    a.text(loaders.greedy(sentence) or t("translator.decoding.empty"))
+    b.markdown(t("translator.beams.beam", width=width))
+    b.text(hyps["translation"].iloc[0] or t("translator.decoding.empty"))
+    st.dataframe(headers(hyps), hide_index=True)
     _merged_note(hyps)
-    download_csv(hyps, "Beam hypotheses (CSV)", "beams.csv", "mt.dl_beams")
+    download_csv(hyps, t("translator.beams.download"), "beams.csv", "mt.dl_beams")
     _guard_effects(sentence, width, alpha, guards)

@@ -8,7 +8,9 @@ import streamlit as st
 from engine.translator import race, toy
 from engine.translator.race import MAX_SECONDS, RaceConfig, RaceResult
 from ui import live
+from ui.text import bound, raw, t
 from ui.translator import race_charts as charts
+from ui.translator.labels import header, headers, model
 from ui.widgets import Limit, download_csv, mirror_to_url, seed_from_url, slider
 
 KEY = "race.run"
@@ -24,8 +26,18 @@ def _lengths() -> tuple[int, int]:
         seed_from_url("race.hi", "hi", LENGTH_DEFAULT[1], lambda v: toy.SHORTEST <= v <= toy.LONGEST)
         lo, hi = st.session_state.pop("race.lo"), st.session_state.pop("race.hi")
         st.session_state["race.lengths"] = (lo, hi) if lo <= hi else LENGTH_DEFAULT
-    lo, hi = st.slider("String length (letters)", toy.SHORTEST, toy.LONGEST, key="race.lengths")
+    lo, hi = st.slider(t("translator.race.lengths"), toy.SHORTEST, toy.LONGEST, key="race.lengths")
     return int(lo), int(hi)
+
+
+def _task_name(task: str) -> str:
+    return t(f"translator.race.tasks.{task}")
+
+
+def _task_help(task: str) -> str:
+    """What the task asks, with an example (toy.TASKS, in the learner's language)."""
+    shift = {"n": toy.ROTATE_BY} if task == "rotate" else {}
+    return t(f"translator.race.task_help.{task}", **shift)
 
 
 def controls() -> RaceConfig:
@@ -33,12 +45,13 @@ def controls() -> RaceConfig:
     seed_from_url("race.task", "task", "reverse", toy.TASKS)
     cols = st.columns([2, 3, 3])
     with cols[0]:
-        task = st.radio("Task", list(toy.TASKS), key="race.task", horizontal=True)
-        st.caption(toy.TASKS[task])
+        label = t("translator.race.task")
+        task = st.radio(label, list(toy.TASKS), format_func=bound(_task_name), key="race.task", horizontal=True)
+        st.caption(_task_help(task))
     with cols[1]:
         lo, hi = _lengths()
     with cols[2]:
-        seconds = slider("Training time per model (seconds)", "race.seconds", "race_s", SECONDS)
+        seconds = slider(t("translator.race.seconds"), "race.seconds", "race_s", SECONDS)
     mirror_to_url({"task": task, "lo": lo, "hi": hi, "race_s": seconds})
     return RaceConfig(task=task, lo=lo, hi=hi, seconds=float(seconds))
 
@@ -46,8 +59,8 @@ def controls() -> RaceConfig:
 def race_section() -> None:
     """Controls, a start button, then the live view while it runs and the results once it ends."""
     cfg = controls()
-    st.caption(f"About {2 * cfg.seconds:.0f} s: the models take turns, each clock counting only its own steps.")
-    live.section(KEY, "Start the race", 2 * cfg.seconds + 60, race.live, cfg, _watch, _results)
+    st.caption(t("translator.race.about", seconds=2 * cfg.seconds))
+    live.section(KEY, t("translator.race.start"), 2 * cfg.seconds + 60, race.live, cfg, _watch, _results)
 
 
 def _frame_of(events: list) -> tuple[pd.DataFrame, list[dict]]:
@@ -62,8 +75,8 @@ def _watch() -> None:
     cfg: RaceConfig = run.config
     events = list(run.events)
     clocks = {row["model"]: row["seconds"] for _, row, _ in events}  # each model's latest clock
-    doing = "Training both models" if events else "Starting the training process"
-    st.progress(min(1.0, sum(clocks.values()) / (2 * cfg.seconds)), text=f"{doing}... {run.elapsed():.0f} s")
+    doing = t("translator.race.training" if events else "translator.race.starting", seconds=run.elapsed())
+    st.progress(min(1.0, sum(clocks.values()) / (2 * cfg.seconds)), text=doing)
     if not events:
         return
     rows, frames = _frame_of(events)
@@ -80,96 +93,109 @@ def _curves(rows: pd.DataFrame, seconds: float, tag: str) -> None:
 
 
 def _heatmap(frame: dict, probe: str, answer: str, layer: int) -> None:
-    title = f"Transformer cross-attention on '{probe}' after {frame['step']:,} steps ({frame['seconds']:.1f} s)"
+    title = t("translator.race.heatmap", probe=probe, step=frame["step"], seconds=frame["seconds"])
     st.plotly_chart(charts.attention_frame(frame["attention"][layer], probe, answer, title), key="race.heat")
-    st.caption(f"Held-out accuracy at that moment: {frame['accuracy']:.0%}. Each row sums to 1 over the letters read.")
+    st.caption(t("translator.race.heatmap_caption", accuracy=frame["accuracy"]))
 
 
 def _times(a: float, b: float) -> str:
     """'2.9x more' or '1.4x fewer': a against b."""
     if min(a, b) <= 0:
-        return "no ratio"
-    return f"{a / b:.1f}x more" if a >= b else f"{b / a:.1f}x fewer"
+        return t("translator.verdict.no_ratio")
+    return t("translator.verdict.more", x=a / b) if a >= b else t("translator.verdict.fewer", x=b / a)
+
+
+def _name(model: str) -> str:
+    """'Transformer' or 'GRU', as the verdict names them."""
+    return t(f"translator.verdict.names.{model}")
+
+
+def _one_reached(t_: dict, g: dict, rate: str) -> str:
+    """The verdict when only one model reached 90%: did the other run enough steps to have got there?"""
+    (won, first), lost = (("gru", g), t_) if t_["seconds_to_90"] is None else (("transformer", t_), g)
+    head = t("translator.verdict.only", won=_name(won), seconds=first["seconds_to_90"])
+    fields = {"ran": lost["steps"], "needed": first["steps_to_90"], "won": _name(won)}
+    more = lost["steps"] >= first["steps_to_90"]
+    why = t("translator.verdict.ran_more", **fields) if more else t("translator.verdict.ran_fewer", **fields)
+    return t("translator.verdict.joined", head=head, rate=rate, why=why)
 
 
 def verdict(result: RaceResult) -> str:
     """Which model reached 90% first, and which effect decided it: steps per second or steps needed."""
-    t, g = result.summary["transformer"], result.summary["gru"]
-    rate = (
-        f"The Transformer ran {t['steps_per_s']:.0f} steps per second, the GRU {g['steps_per_s']:.0f} "
-        f"({_times(t['steps_per_s'], g['steps_per_s'])})"
+    t_, g = result.summary["transformer"], result.summary["gru"]
+    rate = t(
+        "translator.verdict.rate",
+        t_rate=t_["steps_per_s"],
+        g_rate=g["steps_per_s"],
+        ratio=_times(t_["steps_per_s"], g["steps_per_s"]),
     )
-    a, b = t["seconds_to_90"], g["seconds_to_90"]
+    a, b = t_["seconds_to_90"], g["seconds_to_90"]
     if a is None and b is None:
-        return f"Neither model reached 90% in this budget: give them more time or shorter strings. {rate}."
+        return t("translator.verdict.neither", rate=rate)
     if a is None or b is None:
-        (won, first), lost = (("GRU", g), t) if a is None else (("Transformer", t), g)
-        head = f"Only the {won} reached 90% ({first['seconds_to_90']:.1f} s of training)."
-        ran, needed = f"{lost['steps']:,}", f"{first['steps_to_90']:,}"
-        if lost["steps"] >= first["steps_to_90"]:
-            why = f"the other ran {ran} steps, more than the {needed} the {won} needed: fewer steps needed won."
-        else:
-            why = f"the other ran only {ran} steps, fewer than the {needed} the {won} needed: faster steps won."
-        return f"{head} {rate}; {why}"
-    need = (
-        f"it needed {t['steps_to_90']:,} steps to reach 90%, the GRU {g['steps_to_90']:,} "
-        f"({_times(t['steps_to_90'], g['steps_to_90'])})"
+        return _one_reached(t_, g, rate)
+    need = t(
+        "translator.verdict.need",
+        t_steps=t_["steps_to_90"],
+        g_steps=g["steps_to_90"],
+        ratio=_times(t_["steps_to_90"], g["steps_to_90"]),
     )
-    faster, fewer = t["steps_per_s"] > g["steps_per_s"], t["steps_to_90"] < g["steps_to_90"]
+    faster, fewer = t_["steps_per_s"] > g["steps_per_s"], t_["steps_to_90"] < g["steps_to_90"]
     if abs(a - b) <= result.config["eval_every"]:
-        head = f"A tie: both reached 90% within one evaluation of each other ({a:.1f} s and {b:.1f} s)."
-        return f"{head} {rate}; {need}" + (": the two effects cancelled out." if faster != fewer else ".")
-    won = "Transformer" if a < b else "GRU"
-    head = f"The {won} reached 90% first: after {min(a, b):.1f} s of training, the other after {max(a, b):.1f} s."
+        head = t("translator.verdict.tie", a=a, b=b)
+        key = "translator.verdict.tie_cancelled" if faster != fewer else "translator.verdict.tie_joined"
+        return t(key, head=head, rate=rate, need=need)
+    won = "transformer" if a < b else "gru"
+    head = t("translator.verdict.first", won=_name(won), first=min(a, b), second=max(a, b))
     if faster == fewer:
-        why = f"both favour the {'Transformer' if faster else 'GRU'}."
-    elif (won == "Transformer") == faster:
-        why = "faster steps outweighed needing more of them."
+        why = t("translator.verdict.both_favour", model=_name("transformer" if faster else "gru"))
+    elif (won == "transformer") == faster:
+        why = t("translator.verdict.faster_won")
     else:
-        why = "needing fewer steps outweighed slower steps."
-    return f"{head} {rate}; {need}: {why}"
+        why = t("translator.verdict.fewer_won")
+    return t("translator.verdict.full", head=head, rate=rate, need=need, why=why)
 
 
 def _results(run: live.LiveRun) -> None:
     if run.error:
-        st.error(f"The race stopped with an error: {run.error}")
+        st.error(t("translator.race.error", error=live.why(run)))
         return
     result: RaceResult = run.result
     cfg = result.config
     if result.stopped:
-        st.info(f"Stopped after {run.elapsed():.0f} s; these are the numbers measured until then.")
+        st.info(t("translator.race.stopped", seconds=run.elapsed()))
     rows = pd.DataFrame(result.rows)
     _curves(rows, cfg["seconds"], "final")
     st.markdown(f"**{verdict(result)}**")
     summary = charts.summary_frame(result.summary)
-    st.dataframe(
-        summary.style.format(
-            {
-                "final accuracy": "{:.1%}",
-                "seconds to 90%": "{:.1f}",
-                "steps to 90%": "{:,.0f}",
-                "steps per second": "{:.1f}",
-            },
-            na_rep="not reached",
-        ),
-        hide_index=True,
-    )
-    learned = "learned" if result.diagonal_attention >= 0.5 else "has not yet learned"  # most weight, or not
-    st.markdown(
-        f"**Attention {learned} to read the right letter.** On {cfg['n_eval']} held-out strings, the "
-        f"Transformer's cross-attention (layer {result.layer + 1}, mean over heads) puts "
-        f"**{result.diagonal_attention:.0%}** of its weight on the letter the task copies"
-        + (" (the anti-diagonal of a reversal)." if cfg["task"] == "reverse" else ".")
-    )
+    _summary_table(summary)
+    learned = "learned" if result.diagonal_attention >= 0.5 else "not_learned"  # most weight, or not
+    reads = "reads_reverse" if cfg["task"] == "reverse" else "reads"
+    share = {"n": cfg["n_eval"], "layer": result.layer + 1, "share": result.diagonal_attention}
+    st.markdown(f"{t(f'translator.race.{learned}')} {t(f'translator.race.{reads}', **share)}")
     frames = result.frames
     if frames:
-        pick = st.slider(
-            "Replay the attention over training (evaluation number)", 1, len(frames), len(frames), key="race.frame"
-        )
+        label = t("translator.race.replay")
+        pick = st.slider(label, 1, len(frames), len(frames), key="race.frame")
         answer = toy.solve(cfg["task"], result.probe)
         _heatmap(frames[pick - 1], result.probe, answer, result.layer)
     left, right = st.columns(2)
     with left:
-        download_csv(rows, "Every evaluation (CSV)", "race_curves.csv", "race.dl_rows")
+        download_csv(rows, t("translator.race.download_rows"), "race_curves.csv", "race.dl_rows")
     with right:
-        download_csv(summary, "Summary (CSV)", "race_summary.csv", "race.dl_summary")
+        download_csv(summary, t("translator.race.download_summary"), "race_summary.csv", "race.dl_summary")
+
+
+FORMATS = {  # the summary's columns (English, as in its CSV) -> how the table shows them
+    raw("final accuracy"): "{:.1%}",
+    raw("seconds to 90%"): "{:.1f}",
+    raw("steps to 90%"): "{:,.0f}",
+    raw("steps per second"): "{:.1f}",
+}
+
+
+def _summary_table(summary: pd.DataFrame) -> None:
+    """What the race measured, one row per model, headers and names in the learner's language."""
+    shown = headers(summary.assign(model=summary["model"].map(model)))
+    formats = {header(column): spec for column, spec in FORMATS.items()}
+    st.dataframe(shown.style.format(formats, na_rep=t("translator.race.not_reached")), hide_index=True)

@@ -11,29 +11,49 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from ui.charts import tidy
+from ui.text import raw, t
+from ui.translator.labels import ENGLISH, model
 
-NAMES = {"transformer": "Transformer", "gru": "GRU + attention"}
-COLOURS = {"Transformer": "#1f77b4", "GRU + attention": "#d62728"}
-MEASURES = {
-    "accuracy": "held-out strings right (greedy)",
-    "loss": "training loss (nats per letter)",
-}
+NAMES = ENGLISH  # model id -> its name in the frames and CSV downloads
+COLOURS = {"transformer": "#1f77b4", "gru": "#d62728"}
+
+
+def _models() -> dict:
+    """px arguments for one line per model: names on screen, their colours and order."""
+    shown = [model(key) for key in NAMES]
+    return {
+        "color": "model",
+        "color_discrete_map": {model(key): colour for key, colour in COLOURS.items()},
+        "category_orders": {"model": shown},
+    }
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its model column (ids or English names) named for the screen."""
+    return frame.assign(model=frame["model"].map(model))
+
+
+def measure_label(measure: str) -> str:
+    """The y-axis title of a race curve: accuracy or loss."""
+    return t(f"translator.race_charts.{measure}")
 
 
 def curves(rows: pd.DataFrame, measure: str, seconds: float) -> go.Figure:
     """One line per model of `measure` (accuracy or loss) against its own training seconds."""
-    frame = rows.assign(model=rows["model"].map(NAMES))
     fig = px.line(
-        frame,
+        _shown(rows),
         x="seconds",
         y=measure,
-        color="model",
         markers=True,
-        color_discrete_map=COLOURS,
-        category_orders={"model": list(NAMES.values())},
-        title="Accuracy while training" if measure == "accuracy" else "Loss while training",
-        labels={"seconds": "training seconds (each model's own steps)", measure: MEASURES[measure]},
+        title=t(f"translator.race_charts.{measure}_title"),
+        labels={
+            "seconds": t("translator.race_charts.seconds"),
+            measure: measure_label(measure),
+            "model": t("translator.charts.model"),
+            "step": t("translator.charts.step"),
+        },
         hover_data={"step": True},
+        **_models(),
     )
     fig.update_xaxes(range=[0, seconds * 1.02])
     if measure == "accuracy":
@@ -44,8 +64,9 @@ def curves(rows: pd.DataFrame, measure: str, seconds: float) -> go.Figure:
 
 def attention_frame(weights: np.ndarray, probe: str, answer: str, title: str) -> go.Figure:
     """(T, S) cross-attention on the probe: rows the letters written, columns the letters read."""
-    rows = [f"{i}:{c}" for i, c in enumerate(answer)] + [f"{len(answer)}:end"]
-    cols = [f"{i}:{c}" for i, c in enumerate(probe)] + [f"{len(probe)}:end"]
+    end = t("translator.race_charts.end")
+    rows = [f"{i}:{c}" for i, c in enumerate(answer)] + [f"{len(answer)}:{end}"]
+    cols = [f"{i}:{c}" for i, c in enumerate(probe)] + [f"{len(probe)}:{end}"]
     fig = px.imshow(
         weights,
         x=cols,
@@ -55,23 +76,27 @@ def attention_frame(weights: np.ndarray, probe: str, answer: str, title: str) ->
         zmax=1,
         aspect="auto",
         title=title,
-        labels=dict(x="letter read (the input)", y="letter written (the answer)", color="weight"),
+        labels=dict(
+            x=t("translator.race_charts.read"),
+            y=t("translator.race_charts.written"),
+            color=t("translator.charts.weight"),
+        ),
     )
     return tidy(fig, max(320, 80 + 22 * len(rows)))
 
 
 def summary_frame(summary: dict) -> pd.DataFrame:
-    """One row per model: what the race measured."""
+    """One row per model: what the race measured (English columns and names, as its CSV)."""
     return pd.DataFrame(
         [
             {
                 "model": NAMES[name],
                 "parameters": s["params"],
-                "final accuracy": s["accuracy"],
-                "seconds to 90%": s["seconds_to_90"],
-                "steps to 90%": s["steps_to_90"],
+                raw("final accuracy"): s["accuracy"],
+                raw("seconds to 90%"): s["seconds_to_90"],
+                raw("steps to 90%"): s["steps_to_90"],
                 "steps": s["steps"],
-                "steps per second": s["steps_per_s"],
+                raw("steps per second"): s["steps_per_s"],
             }
             for name, s in summary.items()
         ]
@@ -88,15 +113,13 @@ def _legend_inside(fig: go.Figure, bottom_right: bool = False) -> go.Figure:
 def _by_length(frame: pd.DataFrame, y: str, title: str, y_label: str) -> go.Figure:
     """One line per race model of `y` against string length (columns length, model, y), from zero up."""
     fig = px.line(
-        frame.assign(model=frame["model"].map(NAMES)),
+        _shown(frame),
         x="length",
         y=y,
-        color="model",
         markers=True,
-        color_discrete_map=COLOURS,
-        category_orders={"model": list(NAMES.values())},
         title=title,
-        labels={"length": "letters per string", y: y_label},
+        labels={"length": t("translator.race_charts.length"), y: y_label, "model": t("translator.charts.model")},
+        **_models(),
     )
     fig.update_yaxes(rangemode="tozero")
     return tidy(_legend_inside(fig), 340)
@@ -104,26 +127,29 @@ def _by_length(frame: pd.DataFrame, y: str, title: str, y_label: str) -> go.Figu
 
 def step_times(frame: pd.DataFrame, title: str) -> go.Figure:
     """Milliseconds per training step against string length, one line per model (columns length, model, ms)."""
-    return _by_length(frame, "ms", title, "CPU ms per step (one thread)")
+    return _by_length(frame, "ms", title, t("translator.race_charts.ms"))
 
 
 def sequential(frame: pd.DataFrame) -> go.Figure:
     """Computations per forward pass that must wait for the previous one (columns length, model, steps)."""
-    return _by_length(frame, "steps", "Steps that wait for the one before", "sequential steps (forward pass)")
+    return _by_length(frame, "steps", t("translator.race_charts.waits_title"), t("translator.race_charts.waits"))
 
 
 def training_chrf(curves: pd.DataFrame) -> go.Figure:
     """Validation chrF against CPU seconds of training, one line per shipped translator (explain.training_curves)."""
     fig = px.line(
-        curves,
+        _shown(curves),
         x="cpu_seconds",
         y="val_chrf",
-        color="model",
         markers=True,
-        color_discrete_map=COLOURS,
-        category_orders={"model": list(NAMES.values())},
-        title="Validation chrF by CPU time",
-        labels={"cpu_seconds": "CPU seconds of training (one thread)", "val_chrf": "everyday chrF (greedy)"},
+        title=t("translator.race_charts.chrf_title"),
+        labels={
+            "cpu_seconds": t("translator.charts.cpu_seconds"),
+            "val_chrf": t("translator.race_charts.chrf"),
+            "model": t("translator.charts.model"),
+            "step": t("translator.charts.step"),
+        },
         hover_data={"step": True},
+        **_models(),
     )
     return tidy(_legend_inside(fig, bottom_right=True), 340)

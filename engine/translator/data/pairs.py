@@ -6,6 +6,7 @@ from engine.common.inputs import InputError, decode_text, parse_lines, tab_field
 from engine.translator.data.everyday import Grouped
 
 LAYOUT = "english<TAB>german[<TAB>german ...]"
+NO_PAIRS = "The file has no sentence pairs."
 
 
 def parse_pairs_tsv(text: str) -> list[Grouped]:
@@ -15,10 +16,15 @@ def parse_pairs_tsv(text: str) -> list[Grouped]:
         english, rest = tab_fields(number, line, LAYOUT)
         references = [r.strip() for r in rest.split("\t") if r.strip()]
         if not english or not references:
-            raise InputError(f"Line {number}: {'the English' if not english else 'the German'} side is empty.")
+            side = "German" if english else "English"
+            raise InputError(
+                "Line {number}: the {side} side is empty.", key="translator.errors.side", number=number, side=side
+            )
         return english, references
 
-    return parse_lines(text, row, "The file has no sentence pairs.")
+    if not text.strip():  # said here, keyed, before parse_lines would say it in English only
+        raise InputError(NO_PAIRS, key="translator.errors.no_pairs")
+    return parse_lines(text, row, NO_PAIRS)
 
 
 def read_pairs(data: bytes) -> list[Grouped]:

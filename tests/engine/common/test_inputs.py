@@ -83,3 +83,19 @@ def test_parse_numbers():
     for text, reason in (("", "at least"), ("1, a", "Item 2"), ("1 nan", "finite"), ("1 " * 11, "at most")):
         with pytest.raises(InputError, match=reason):
             parse_numbers(text, "x", 10)
+
+
+def test_a_refusal_keeps_its_english_and_carries_its_key_and_fields():
+    """str(error) is the sentence the command line prints; the key and fields let a page say it in Korean."""
+    with pytest.raises(InputError) as big:
+        decode_text(b"x" * (3 * 2**20 + 2**19), "data file", max_bytes=2**20)
+    assert str(big.value) == "The data file is 3.5 MB; the limit is 1 MB."
+    assert big.value.key == "common.errors.too_big"
+    assert big.value.params == {"what": "data file", "size": 3.5, "limit": 1.0}
+    with pytest.raises(InputError) as lines:
+        decode_text(b"a\n" * 1500, max_lines=1000)
+    assert str(lines.value) == "The text file has 1,501 lines; the limit is 1,000."
+    with pytest.raises(InputError) as item:
+        parse_numbers("1, 2, x", "kernel", 5)
+    assert str(item.value) == "Item 3 of the kernel is not a number."
+    assert (item.value.key, item.value.params) == ("common.errors.not_a_number", {"item": 3, "what": "kernel"})

@@ -94,8 +94,9 @@ def test_the_same_seed_gives_the_same_grid_and_temperature_changes_it(model):
     assert torch.equal(a.images, b.images)
     assert not torch.equal(a.images, draw(model, 2, 0.5, seed=9).images)
     assert not torch.equal(a.images, draw(model, 2, 1.0, seed=10).images)
-    with pytest.raises(InputError, match="above 0"):
+    with pytest.raises(InputError, match="above 0") as refused:
         draw(model, 1, 0.0)
+    assert refused.value.key == "density.errors.temperature"  # the page says it in the learner's language
 
 
 def test_the_baseline_is_each_pixels_smoothed_training_frequency():

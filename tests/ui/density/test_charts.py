@@ -94,7 +94,8 @@ def test_the_histogram_holds_every_score_by_group_and_marks_the_values():
     assert [s.x0 for s in fig.layout.shapes] == [2.2, 2.1]
     assert [a.text for a in fig.layout.annotations] == ["this image", "median test digit"]
     assert fig.layout.xaxis.title.text == "bits per dim"
-    assert "bits per dim=%{x}" in fig.data[0].hovertemplate
+    assert "bits per dim=%{x}" in fig.data[0].hovertemplate and "count=%{y}" in fig.data[0].hovertemplate
+    assert fig.layout.yaxis.title.text == "count"
 
 
 def test_the_surprise_map_is_the_pixel_tables_nll_in_image_layout():
@@ -122,9 +123,9 @@ def test_the_feature_map_places_every_digit_as_in_the_frame():
 
 
 def test_the_probe_bars_show_both_accuracies():
-    frame = pd.DataFrame({"input": ["the model's hidden features", "raw pixels"], "accuracy": [0.85, 0.97]})
+    frame = pd.DataFrame({"input": ["features", "pixels"], "accuracy": [0.85, 0.97]})  # explain.probe_table's ids
     fig = charts.probe_bars(frame)
-    assert list(fig.data[0].x) == [0.85, 0.97] and list(fig.data[0].y) == list(frame["input"])
+    assert list(fig.data[0].x) == [0.85, 0.97] and list(fig.data[0].y) == ["the model's hidden features", "raw pixels"]
     assert fig.layout.title.text == "Linear probe accuracy on test digits"
     assert fig.layout.xaxis.title.text == "accuracy" and tuple(fig.layout.xaxis.range) == (0, 1)
     assert fig.data[0].texttemplate == "%{x:.3f}"

@@ -21,7 +21,7 @@ ROWS = [
 def test_the_chart_draws_each_cells_numbers_against_k(measure):
     fig = ui.recall_chart(pd.DataFrame(ROWS), measure, [1, 10, 30])
     by_name = {trace.name: trace for trace in fig.data}
-    for kind, label in ui.NAMES.items():
+    for kind, label in ui.names().items():
         mine = [r for r in ROWS if r["model"] == kind]
         assert list(by_name[label].x) == [r["k"] for r in mine]
         assert list(by_name[label].y) == [r[measure] for r in mine]

@@ -15,6 +15,8 @@ ROWS = pd.DataFrame(
     ]
 )
 
+MEASURES = {"accuracy": "held-out strings right (greedy)", "loss": "training loss (nats per letter)"}
+
 
 @pytest.mark.parametrize("measure", ["accuracy", "loss"])
 def test_curves_draw_each_models_own_numbers(measure):
@@ -27,7 +29,7 @@ def test_curves_draw_each_models_own_numbers(measure):
         assert list(by_name[label].y) == mine[measure].tolist()
         assert list(np.asarray(by_name[label].customdata).ravel()) == mine["step"].tolist()  # hover: the step
     assert fig.layout.xaxis.title.text == "training seconds (each model's own steps)"
-    assert fig.layout.yaxis.title.text == charts.MEASURES[measure]
+    assert fig.layout.yaxis.title.text == MEASURES[measure]
     assert list(fig.layout.xaxis.range) == pytest.approx([0, 30.6])
 
 

@@ -64,3 +64,16 @@ def test_neither_reached_and_a_run_stopped_before_any_step():
     said = verdict(result(model(None, None, 0.0, steps=0), model(None, None, 0.0, steps=0)))
     assert said.startswith("Neither model reached 90% in this budget")
     assert "(no ratio)" in said
+
+
+def test_the_verdict_in_korean_keeps_the_runs_figures(monkeypatch):
+    import ui.text
+
+    monkeypatch.setattr(ui.text, "current_lang", lambda: "ko")
+    said = verdict(result(model(36.5, 1460, 40.0), model(18.7, 280, 14.0)))
+    assert said == (
+        "먼저 90%에 도달한 쪽은 GRU입니다: 학습 18.7초 만이었고, 다른 모델은 36.5초가 걸렸습니다. "
+        "트랜스포머는 초당 40스텝, GRU는 14스텝을 돌았습니다(2.9배 많음). "
+        "90%까지 트랜스포머는 1,460스텝, GRU는 280스텝이 필요했습니다(5.2배 많음): "
+        "더 적은 스텝 수가, 스텝이 더 느리다는 점을 이겼습니다."
+    )
