@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.navigation import EXPLAINERS
+from ui.navigation import EXPLAINERS, sidebar_course
 from ui.text import language_switch, raw, t
 from ui.thumbnails import ICON_PATH
 
@@ -10,8 +10,11 @@ from ui.thumbnails import ICON_PATH
 # script as __mp_main__; should one ever do so, it must not draw the app there.
 if __name__ != "__mp_main__":
     st.set_page_config(page_title=raw("Unrolled"), page_icon=ICON_PATH, layout="wide")
-    language_switch()  # English | Korean, under the page list; kept in the URL as ?lang= on every run
+    language_switch()  # English | Korean at the top of the sidebar; kept in the URL as ?lang= on every run
     # Titles and section names in the session's language on every run; the URLs come from the file names.
     home = st.Page("pages/home.py", title=t("nav.sections.home"), icon=":material/home:", default=True)
     pages = [st.Page(e.path, title=e.title, icon=e.icon) for e in EXPLAINERS]
-    st.navigation({t("nav.sections.unrolled"): [home], t("nav.sections.explainers"): pages}).run()
+    sections = {t("nav.sections.unrolled"): [home], t("nav.sections.explainers"): pages}
+    current = st.navigation(sections, position="hidden")  # its own list would sit above the switch
+    sidebar_course(sections)
+    current.run()

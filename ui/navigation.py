@@ -72,3 +72,12 @@ def learning_path(current: str) -> None:
         after.caption(e.builds_on)
     else:
         link("pages/home.py", t("nav.links.next_home"), ":material/home:", after)
+
+
+def sidebar_course(sections: dict[str, list]) -> None:
+    """The course's pages in the sidebar, under the language switch (Streamlit's own list, which always sits
+    above every sidebar widget, is hidden): each section's name, then a link per page."""
+    for name, pages in sections.items():
+        st.sidebar.caption(name)
+        for page in pages:
+            st.sidebar.page_link(page, label=page.title, icon=page.icon)

@@ -34,6 +34,8 @@ GLYPHS = """(stack) => {
   return {hangul: width('가'), box: width('\\uE000')};
 }"""
 TEXT_FONT = "() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"] h1')).fontFamily"
+HEADING_IS = """(title) => [...document.querySelectorAll('[data-testid="stMain"] h1')]
+  .some(h => h.innerText.includes(title))"""
 CHART_TITLE_FONTS = """() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]
   .filter(t => /[가-힣]/.test(t.textContent)).map(t => t.style.fontFamily || getComputedStyle(t).fontFamily)"""
 
@@ -62,7 +64,7 @@ def test_every_page_opens_in_korean_from_a_shared_link(page, server_url, name, p
         settle(page)
     headings = page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h3').all_inner_texts()
     assert heading in [h.strip() for h in headings], headings
-    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"] a').all_inner_texts()
     assert [text.strip().splitlines()[-1].strip() for text in nav] == NAV  # each link: its icon's name, its title
     assert parse_qs(urlsplit(page.url).query).get("lang") == ["ko"]
     assert_clean(page, server_url)
@@ -77,3 +79,23 @@ def test_every_page_opens_in_korean_from_a_shared_link(page, server_url, name, p
         page.set_viewport_size({"width": width, "height": 1000})
         settle(page)
         full_screenshot(page, SCREENS / f"{name}-{width}.png")
+
+
+def test_the_switch_sits_on_top_and_rewrites_the_link(page, server_url):
+    """The switch is the sidebar's first control, above the course's pages; pressing it turns the page's prose and
+    the URL's ?lang= together (so a link copied afterwards opens in the language on screen), and the page's other
+    parameters stay."""
+    page.goto(f"{server_url}/convolution?lang=ko")
+    wait_for_app(page, 120_000)
+    settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    switch_top = sidebar.locator("button", has_text="English").bounding_box()["y"]
+    assert switch_top < sidebar.locator('[data-testid="stPageLink"]').first.bounding_box()["y"]
+    for lang, label in (("en", "English"), ("ko", "한국어")):
+        sidebar.locator("button", has_text=label).click()
+        title = t_in(lang, "nav.convolution.title")
+        page.wait_for_function(HEADING_IS, arg=title, timeout=60_000)
+        settle(page)
+        query = parse_qs(urlsplit(page.url).query)
+        assert query.get("lang") == [lang], page.url
+        assert "kernel" in query  # the page's own parameters are kept beside it

@@ -8,7 +8,7 @@ def test_app_runs_home_and_links_every_explainer(run_page):
     at = run_page("app.py")
     assert "Unrolled" in [t.value for t in at.title]
     assert "model" in texts(at)
-    links = [el for el in at.get("page_link")]
+    links = [el for el in at.main.get("page_link")]
     assert len(links) == len(EXPLAINERS)
 
 
@@ -58,7 +58,7 @@ def stem(path: str) -> str:
 
 def page_links(at) -> list[tuple[str, str]]:
     """(label, target page file) of every page link drawn."""
-    return [(el.proto.label, el.proto.page) for el in at.get("page_link")]
+    return [(el.proto.label, el.proto.page) for el in at.main.get("page_link")]
 
 
 def test_home_shows_the_course_in_order_with_what_each_builds_on(run_page):
@@ -87,3 +87,12 @@ def test_every_page_ends_with_before_and_next_and_links_the_ideas_it_uses(run_pa
         ]
         assert [stem(target) for _, target in links[-2:]] == [stem(p) for p in want], links
         assert {stem(p) for p in CROSS_LINKS[path]} <= {stem(target) for _, target in links[:-2]}, (path, links)
+
+
+def test_the_sidebar_holds_the_switch_then_the_course(run_page):
+    """The language switch first, then Home and every explainer in the course's order, each linked to its file."""
+    at = run_page("app.py")
+    first = next(iter(at.sidebar.children.values()))
+    assert first.type == "button_group" and first.proto.options  # the switch (segmented control), above every link
+    links = [(el.proto.label, stem(el.proto.page)) for el in at.sidebar.get("page_link")]
+    assert links == [("Home", "")] + [(e.title, stem(e.path)) for e in EXPLAINERS]

@@ -6,12 +6,12 @@ from ui.text import t_in
 
 def test_home_in_korean_reads_korean(run_page):
     at = run_page("app.py", {"lang": "ko"})
-    shown = visible_text(at) + [el.proto.label for el in at.get("page_link")]
+    shown = visible_text(at) + [el.proto.label for el in at.main.get("page_link")]
     assert hangul_share(" ".join(shown)) >= 0.6, shown
     left = sorted(s for s in english_sentences() if any(s in text for text in shown))
     assert left == [], left
     assert t_in("ko", "home.page.intro") in shown  # the Korean intro itself, not only some Hangul
-    first = next(el.proto.label for el in at.get("page_link"))
+    first = next(el.proto.label for el in at.main.get("page_link"))
     assert first == "1. " + t_in("ko", "nav.rnn.title")
 
 

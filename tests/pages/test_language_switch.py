@@ -36,7 +36,7 @@ def lang_in_url(at: AppTest) -> str:
 
 
 def link_labels(at: AppTest) -> list[str]:
-    return [el.proto.label for el in at.get("page_link")]
+    return [el.proto.label for el in at.main.get("page_link")]
 
 
 def headings(at: AppTest) -> list[str]:

@@ -120,6 +120,7 @@ def _switched() -> None:
     chosen = st.session_state.get(SWITCH)
     if chosen in LANGS:
         st.session_state[KEY] = chosen
+        st.query_params[KEY] = chosen
 
 
 def bound(function: Callable) -> Callable:
