@@ -73,7 +73,7 @@ def test_korean_gets_one_line_no_score_and_a_phone_sees_every_chart_whole(page, 
     wait_for_app(page, SLOW)
     page.wait_for_selector("text=Bits per character, by how much context", timeout=SLOW)
     settle(page, SLOW)
-    claim = page.locator('[data-testid="stMarkdown"]').first.inner_text()
+    claim = page.locator('[data-testid="stMain"] [data-testid="stMarkdown"]').first.inner_text()
     assert claim.startswith("GPT pre-trains a Transformer")
     box = page.get_by_label("Text to score")
     box.fill("나는 학교에 간다")
