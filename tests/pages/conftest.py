@@ -52,3 +52,22 @@ def charts(at: AppTest) -> list[dict]:
         title = spec.get("layout", {}).get("title", {}).get("text", "")
         out.append({"title": title, "data": [{k: decode(v) for k, v in trace.items()} for trace in spec["data"]]})
     return out
+
+
+def keep_downloads(monkeypatch, *modules) -> dict:
+    """{file name: DataFrame} filled as the page runs: each module's `download_csv` is wrapped so every CSV a
+    visitor could download is also read back here (as the file they would get), then offered as before."""
+    import io
+
+    import pandas as pd
+
+    files = {}
+    for module in modules:
+        original = module.download_csv
+
+        def keep(frame, label, file_name, key, original=original):
+            files[file_name] = pd.read_csv(io.StringIO(frame.to_csv(index=False)))
+            original(frame, label, file_name, key)
+
+        monkeypatch.setattr(module, "download_csv", keep)
+    return files

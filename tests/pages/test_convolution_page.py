@@ -9,7 +9,7 @@ from PIL import Image
 from engine.common import images
 from engine.common.inputs import load_image
 from engine.convolution import conv1d, detect, digits
-from tests.pages.conftest import charts, texts, widget
+from tests.pages.conftest import charts, keep_downloads, texts, widget
 
 PAGE = "pages/convolution.py"
 
@@ -183,19 +183,9 @@ def test_uploaded_picture_is_scanned(run_page):
 
 def _page_with_downloads(run_page, monkeypatch, query=None):
     """Run the page, keeping each CSV download as the file a visitor would get (by file name)."""
-    import pandas as pd
-
     from ui.convolution import detector, sections
 
-    files = {}
-    for module in (sections, detector):
-        original = module.download_csv
-
-        def keep(frame, label, file_name, key, original=original):
-            files[file_name] = pd.read_csv(io.StringIO(frame.to_csv(index=False)))
-            original(frame, label, file_name, key)
-
-        monkeypatch.setattr(module, "download_csv", keep)
+    files = keep_downloads(monkeypatch, sections, detector)
     at = run_page(PAGE, query)
     return files, {c["title"]: c["data"] for c in charts(at)}
 

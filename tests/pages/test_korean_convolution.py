@@ -1,13 +1,12 @@
 """The Convolution & FCN page in Korean (?lang=ko): it runs, it reads mostly in Hangul, no English sentence
 of the tables is left on it, and the controls keep their stable values (the URL's and the CSV files' English)."""
 
-import io
 import json
 
-import pandas as pd
 import pytest
 
 from tests.korean import english_sentences, hangul_share, visible_text
+from tests.pages.conftest import keep_downloads
 
 PAGE = "pages/convolution.py"
 KO = {"lang": "ko"}
@@ -74,15 +73,7 @@ def test_charts_tables_and_options_are_korean_but_the_values_stay(run_page):
 def test_downloads_keep_their_english_columns(run_page, monkeypatch):
     from ui.convolution import detector, sections
 
-    files = {}
-    for module in (sections, detector):
-        original = module.download_csv
-
-        def keep(frame, label, file_name, key, original=original):
-            files[file_name] = pd.read_csv(io.StringIO(frame.to_csv(index=False)))
-            original(frame, label, file_name, key)
-
-        monkeypatch.setattr(module, "download_csv", keep)
+    files = keep_downloads(monkeypatch, sections, detector)
     run_page(PAGE, KO)
     assert list(files["parameter_counts.csv"].columns) == ["input_length", "output_length", "layer", "weights"]
     assert files["parameter_counts.csv"]["layer"].iloc[0] == "dense (one weight row per output)"

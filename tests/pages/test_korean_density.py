@@ -1,13 +1,12 @@
 """The density page in Korean (?lang=ko): it runs, it reads mostly in Hangul, no English sentence of the tables
 is left on it, and its controls, links and downloads keep their stable English values."""
 
-import io
 import json
 
-import pandas as pd
 import pytest
 
 from tests.korean import english_sentences, hangul_share, visible_text
+from tests.pages.conftest import keep_downloads
 from ui.text import t_in
 
 PAGE = "pages/density.py"
@@ -93,15 +92,7 @@ def test_switching_to_korean_keeps_the_choices(run_page):
 def test_downloads_keep_their_english_columns(run_page, monkeypatch):
     from ui.density import generation, sections
 
-    files = {}
-    for module in (generation, sections):
-        original = module.download_csv
-
-        def keep(frame, label, file_name, key, original=original):
-            files[file_name] = pd.read_csv(io.StringIO(frame.to_csv(index=False)))
-            original(frame, label, file_name, key)
-
-        monkeypatch.setattr(module, "download_csv", keep)
+    files = keep_downloads(monkeypatch, generation, sections)
     at = run_page(PAGE, KO | {"temp": "0.3"})
     labels = [b.proto.label for b in at.get("download_button")]
     assert "판정기의 판정 (CSV)" in labels and "The judge's verdicts (CSV)" not in labels
