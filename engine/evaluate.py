@@ -1,4 +1,4 @@
-"""`python -m engine.evaluate NAME [--data PATH] [--per-sentence] [--json]`: metrics of a shipped model.
+"""`python -m engine.evaluate NAME [--data PATH] [--per-sentence] [--curve] [--json]`: metrics of a shipped model.
 
 Without --data: on the held-out split. With --data: on the user's file, which is read as bytes
 and validated; a bad file exits with status 2 and one line saying what is wrong.
@@ -14,6 +14,7 @@ from pathlib import Path
 from engine.common.checkpoint import CheckpointError
 from engine.common.corpora import CorpusError
 from engine.common.inputs import MAX_UPLOAD_BYTES, InputError
+from engine.gpt.curve import curve_summary
 from engine.registry import MODELS
 
 MAX_FOLDER_FILES = 1000
@@ -57,6 +58,17 @@ def _read_data(path: Path, folders: bool = False) -> bytes | dict[str, bytes]:
         ) from None
 
 
+def _print_curve(spec, args: argparse.Namespace) -> int:
+    """The recorded curve of the sentiment classifier (engine.gpt.curve.curve_summary), without scoring anything."""
+    try:
+        summary = curve_summary(spec.load(args.checkpoint)[1])
+    except CheckpointError as err:
+        print("error: " + " ".join(str(err).split()), file=sys.stderr)
+        return 2
+    print(json.dumps(summary) if args.json else "\n".join(f"{k}: {v}" for k, v in summary.items()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print one JSON object (with --json) or one line per metric."""
     formats = "; ".join(f"{name}: {spec.data_format}" for name, spec in MODELS.items())
@@ -75,8 +87,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="translators, density, gpt: write the test figures into the checkpoint's meta",
     )
+    parser.add_argument(
+        "--curve",
+        action="store_true",
+        help="gpt_sentiment: the recorded label-count curve, tf-idf, zero-shot and accuracy (no scoring)",
+    )
     args = parser.parse_args(argv)
     spec = MODELS[args.name]
+    if args.curve:
+        if args.name not in ("gpt_sentiment", "gpt_finetune"):
+            parser.error(f"--curve is for gpt_sentiment, not {args.name}")
+        return _print_curve(spec, args)
     if args.per_sentence and not spec.per_sentence:
         parser.error(f"--per-sentence is for the translators, not {args.name}")
     if args.record and spec.record is None:

@@ -10,8 +10,10 @@ from engine.convolution import digits
 from engine.density import explain as density_explain
 from engine.density import train as density_train
 from engine.density.pixelcnn import PixelCNNConfig as DensityConfig
+from engine.gpt import curve as gpt_curve
 from engine.gpt import finetune as gpt_finetune
 from engine.gpt import model as gpt
+from engine.gpt import pretrain as gpt_pretrain
 from engine.gpt import train as gpt_train
 from engine.rnn import charlm, sentiment, tagger
 from engine.translator.train import GRU, TRANSFORMER, TranslatorTraining
@@ -38,7 +40,7 @@ LABELLED = "TSV pos|neg<TAB>sentence"
 IMAGES = "an image file (PNG, JPEG, WebP, GIF) or a folder of them"
 GPT_SENTIMENT = ModelSpec(
     gpt_finetune.FinetuneConfig,
-    gpt_finetune.train,
+    gpt_curve.train,
     gpt_finetune.save,
     gpt_finetune.load,
     gpt_finetune.evaluate,
@@ -96,6 +98,16 @@ MODELS: dict[str, ModelSpec] = {
         gpt_train.evaluate_gpt,
         TEXT,
         record=gpt_train.record_gpt,
+    ),
+    # The sub-word GPT pre-trained on modern English (resumable) that the sentiment classifier starts from.
+    "gpt_pretrain": ModelSpec(
+        gpt_pretrain.PretrainConfig,
+        gpt_pretrain.train,
+        gpt_pretrain.save,
+        gpt_pretrain.load,
+        gpt_pretrain.evaluate,
+        TEXT,
+        record=gpt_pretrain.record,
     ),
     # Trains the label-count curves and the shipped classifier, saved as gpt_sentiment (both names work).
     "gpt_finetune": GPT_SENTIMENT,

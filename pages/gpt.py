@@ -11,8 +11,9 @@ from ui.gpt.controls import (
     limits,
     two_settings,
 )
-from ui.gpt.finetuning import make_it_yours, pretraining_pays
+from ui.gpt.finetuning import make_it_yours
 from ui.gpt.likelihood import likelihood, markov_to_attention, readable, score_input
+from ui.gpt.pays import how_pieces, pretraining_pays
 from ui.gpt.sections import Request, one_step, sampling
 from ui.navigation import learning_path, link
 from ui.text import t
@@ -73,5 +74,6 @@ with st.expander(t("gpt.how.title")):
     scores = {"n_chars": metrics["n_chars"], "nats": metrics["nats_per_char"], "bits": metrics["bits_per_char"]}
     minutes, threads = metrics["train_seconds"] / 60, metrics["threads"]
     st.markdown(t("gpt.how.body", **architecture, **scores, minutes=minutes, threads=threads))
+    how_pieces()
 
 learning_path("pages/gpt.py")

@@ -40,7 +40,7 @@ class GPTConfig:
 
 
 class GPTOutput(NamedTuple):
-    logits: torch.Tensor  # (B, T, V) scores of the next character
+    logits: torch.Tensor | None  # (B, T, V) scores of the next character (or piece)
     hidden: torch.Tensor  # (B, T, d) final residual stream after the last layer norm
     attentions: list[torch.Tensor]  # per layer (B, n_head, T, T_keys) if asked for, else empty
 
@@ -130,8 +130,11 @@ class GPT(nn.Module):
         if isinstance(module, nn.Linear) and module.bias is not None:
             nn.init.zeros_(module.bias)
 
-    def forward(self, ids: torch.Tensor, caches: list[dict] | None = None, need_weights: bool = False) -> GPTOutput:
-        """(B, T) ids -> next-character logits; with caches, ids continue what the caches hold."""
+    def forward(
+        self, ids: torch.Tensor, caches: list[dict] | None = None, need_weights: bool = False, lm: bool = True
+    ) -> GPTOutput:
+        """(B, T) ids -> next-token logits (None if not `lm`: a reader of the hidden states only); with caches,
+        ids continue what the caches hold."""
         start = caches[0].get("length", 0) if caches else 0
         if start + ids.shape[1] > self.cfg.context:
             raise ValueError(f"{start + ids.shape[1]} positions exceed the context of {self.cfg.context}")
@@ -142,7 +145,7 @@ class GPT(nn.Module):
             if need_weights:
                 attentions.append(weights)
         hidden = self.ln_f(x)
-        return GPTOutput(hidden @ self.embed.weight.T, hidden, attentions)
+        return GPTOutput(hidden @ self.embed.weight.T if lm else None, hidden, attentions)
 
     def new_caches(self) -> list[dict]:
         """One key/value cache per block, filled as ids are fed (at most `context` positions)."""

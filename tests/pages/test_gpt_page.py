@@ -161,10 +161,38 @@ def test_the_classifier_reads_the_users_sentence(run_page):
     assert metric(at, "Fine-tuned GPT says") == "negative"
     assert at.get("progress")[0].proto.text == f"P(positive) = {float(p_negative):.2f}"
     curve = next(c for c in charts(at) if c["title"].startswith("Accuracy against labels"))
-    assert {t.get("name") for t in curve["data"]} >= {"pre-trained", "from scratch"}
+    assert {t.get("name") for t in curve["data"]} >= {
+        "pre-trained, fine-tuned",
+        "from scratch",
+        "bag of words (tf-idf)",
+    }
     widget(at, "text_input", "A sentence for the fine-tuned classifier").input(positive).run()
     assert metric(at, "Fine-tuned GPT says") == "positive"
     assert at.get("progress")[0].proto.text == f"P(positive) = {float(p_positive):.2f}"
+
+
+def test_the_claim_reads_the_recorded_curve_and_a_korean_review_gets_no_verdict(run_page):
+    meta = gpt_finetune.load().meta
+    history = meta["history"]
+    means = {}
+    for start in ("pretrained", "probe", "scratch", "tfidf"):
+        accs = [
+            a
+            for n, s, a in zip(history["size"], history["start"], history["accuracy"], strict=True)
+            if (n, s) == (100, start)
+        ]
+        means[start] = sum(accs) / len(accs)  # a mean by hand, at the claim's 100 labels
+    pre = max(means["pretrained"], means["probe"])
+    at = run_page(PAGE, {"review": "정말 지루하고 엉망인 영화였다"})
+    claim = next(m.value for m in at.markdown if m.value.startswith("**With 100 labelled sentences"))
+    for value in (pre, means["scratch"], means["tfidf"]):
+        assert f"{value:.1%}" in claim
+    if pre - means["scratch"] >= 0.05 and pre > means["tfidf"]:
+        assert "pre-training pays" in claim
+    elif pre - means["scratch"] < 0.05:
+        assert "does not pay" in claim
+    assert not [m for m in at.metric if m.label == "Fine-tuned GPT says"]  # no verdict on text it cannot read
+    assert any("English movie reviews only" in w.value for w in at.warning)
 
 
 def test_a_tiny_fine_tune_runs_and_leaves_the_shared_model_alone(run_page):

@@ -43,7 +43,9 @@ def test_charts_and_the_table_are_labelled_in_korean(run_page):
     assert {trace.get("name") for trace in curve["data"]} >= {ko("start.pretrained"), ko("start.scratch")}
     assert ko("chart.surprisal_title") in drawn
     (table,) = at.dataframe
-    assert list(table.value.columns) == [ko("pays.labels"), ko("start.scratch"), ko("start.pretrained")]
+    assert list(table.value.columns) == [ko("pays.labels")] + [
+        ko(f"start.{s}") for s in ("pretrained", "probe", "scratch", "tfidf")
+    ]
     says = next(m for m in at.metric if m.label == ko("pays.says"))
     assert says.value in (ko("pays.positive"), ko("pays.negative"))
 

@@ -147,7 +147,8 @@ def test_torch_threads_are_set_once_at_start_never_per_request():
         "engine/train.py",
         "engine/experiment.py",
         "ui/live_child.py",
-    }  # experiment: the CLI main
+        "engine/gpt/curve.py",
+    }  # experiment: the CLI main; curve: each fine-tuning worker process, once as it starts
     live = ast.parse((ROOT / "ui" / "live_child.py").read_text())
     child = next(n for n in live.body if isinstance(n, ast.FunctionDef) and n.name == "run_child")
     assert len(_calls_to("set_num_threads", ROOT / "ui" / "live_child.py")) == 1

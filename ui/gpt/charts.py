@@ -14,7 +14,9 @@ from ui.text import FONT_STACK, raw, t
 
 # By the engine's values (English, as in the frames and CSVs); the legends show them translated.
 STATUS_COLOURS = {"drawn": "#e4572e", "kept": "#4c78a8", raw("cut away"): "#d9d9d9"}
-START_COLOURS = {"pre-trained": "#e4572e", raw("from scratch"): "#4c78a8"}
+# The four ways to read the labels, by the engine's ids (engine.gpt.curve); the legend shows them translated.
+START_COLOURS = {"pretrained": "#e4572e", "probe": "#f2a541", "scratch": "#4c78a8", "tfidf": "#54a24b"}
+PROGRESS_COLOURS = {"probe_test_100": "#f2a541", "probe_test_500": "#e4572e", "zero_shot_test": "#777777"}
 BPC = raw("bits per char")  # a column of the frames the bars draw
 LABELS = {"label": "candidate", "probability": "probability", "status": "status"}  # column: its key in gpt.chart
 
@@ -138,37 +140,71 @@ def bpc_bars(
 
 
 @figure
-def finetune_curve(frame: pd.DataFrame) -> go.Figure:
-    """Mean test accuracy against labels used (log axis), with the min-max range over seeds."""
-    fig, shown = go.Figure(), names.starts()
+def finetune_curve(frame: pd.DataFrame, zero_shot: float) -> go.Figure:
+    """Mean test accuracy of each way (column `start`: the engine's ids) against labels used (log axis), with the
+    min-max range over seeds, and zero-shot (no labels) as a dashed line."""
+    fig = go.Figure()
     for start, colour in START_COLOURS.items():
         part = frame[frame["start"] == start].sort_values("labels")
         if part.empty:
             continue
+        name = t(f"gpt.start.{start}")
         fig.add_scatter(
             x=list(part["labels"]) + list(part["labels"])[::-1],
             y=list(part["max"]) + list(part["min"])[::-1],
             fill="toself",
             fillcolor=colour,
-            opacity=0.18,
+            opacity=0.15,
             line={"width": 0},
             hoverinfo="skip",
             showlegend=False,
         )
+        dash = "dot" if start in ("probe", "tfidf") else "solid"
         fig.add_scatter(
             x=part["labels"],
             y=part["mean"],
             mode="lines+markers",
-            name=shown[start],
-            line={"color": colour},
-            hovertemplate=t("gpt.chart.curve_hover", name=shown[start]),
+            name=name,
+            line={"color": colour, "dash": dash},
+            hovertemplate=t("gpt.chart.curve_hover", name=name),
         )
+    fig.add_hline(y=zero_shot, line={"color": "#777", "dash": "dash", "width": 1})
+    fig.add_annotation(
+        x=0,
+        xref="paper",
+        y=zero_shot,
+        yanchor="bottom",
+        xanchor="left",
+        showarrow=False,
+        text=t("gpt.chart.zero_shot_line", accuracy=zero_shot),
+        font={"size": 11, "color": "#555"},
+    )
     sizes = sorted(frame["labels"].unique())
-    ticks = {"tickvals": sizes, "ticktext": [f"{n:,}" for n in sizes]}
-    fig.update_xaxes(type="log", title=t("gpt.chart.curve_x"), **ticks)
-    fig.update_yaxes(title=t("gpt.chart.curve_y"), range=[0.45, 1.0])
+    fig.update_xaxes(type="log", title=t("gpt.chart.curve_x"), tickvals=sizes, ticktext=[f"{n:,}" for n in sizes])
+    fig.update_yaxes(title=t("gpt.chart.curve_y"), range=[0.45, 0.9])
     fig.update_layout(title=t("gpt.chart.curve_title"))
-    return tidy(fig, 360)
+    return legend_on_top(tidy(fig, 420))
+
+
+@figure
+def pretrain_progress(frame: pd.DataFrame) -> go.Figure:
+    """What the pre-training bought as it went (columns minutes, probe_test_100, probe_test_500, zero_shot_test)."""
+    fig = go.Figure()
+    for column, colour in PROGRESS_COLOURS.items():
+        name = t(f"gpt.chart.progress_{column}")
+        fig.add_scatter(
+            x=frame["minutes"],
+            y=frame[column],
+            mode="lines+markers",
+            name=name,
+            line={"color": colour},
+            hovertemplate=t("gpt.chart.progress_hover", name=name),
+        )
+    fig.add_hline(y=0.5, line={"color": "#999", "dash": "dot", "width": 1})
+    fig.update_xaxes(title=t("gpt.chart.progress_x"))
+    fig.update_yaxes(title=t("gpt.chart.curve_y"), range=[0.45, 0.85])
+    fig.update_layout(title=t("gpt.chart.progress_title"))
+    return legend_on_top(tidy(fig, 340))
 
 
 @figure

@@ -10,7 +10,6 @@ import pandas as pd
 from ui.text import t, t_in
 
 STATUSES = ("drawn", "kept", "cut_away")
-STARTS = ("pretrained", "scratch")
 TEXTS = ("your_text", "shuffled", "held_out", "hamlet", "german")
 RUNGS = ("unigram", "bigram", "rnn")  # and "gpt", whose name holds its context
 
@@ -22,10 +21,6 @@ def shown(group: str, keys: tuple[str, ...], **params) -> dict[str, str]:
 
 def statuses() -> dict[str, str]:
     return shown("status", STATUSES)
-
-
-def starts() -> dict[str, str]:
-    return shown("start", STARTS)
 
 
 def texts() -> dict[str, str]:

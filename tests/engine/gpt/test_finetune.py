@@ -1,39 +1,62 @@
-"""Fine-tuning the GPT for sentiment: padding, data, the curve's bookkeeping, bad labelled files."""
+"""Fine-tuning the GPT for sentiment: padding, data, early stopping, save and load, bad labelled files."""
+
+import dataclasses
 
 import pytest
 import torch
 
-from engine.common.charvocab import CharVocab
 from engine.common.inputs import InputError
 from engine.gpt import finetune as gpt_finetune
 from engine.gpt import model as gpt
+from engine.gpt.data import START
+from engine.gpt.pieces import train_pieces
 from engine.rnn import sentiment
+
+SENTENCES = [
+    "A joy. A long and rather tedious film that never finds its feet, sadly.",
+    "lovely and great and superb, awful and dull and bad.",
+    "Lovely. Dull. The end.",
+]
 
 
 @pytest.fixture(scope="module")
 def tiny():
+    pieces = train_pieces(SENTENCES * 3, 300)
     torch.manual_seed(0)
-    vocab = CharVocab.from_text("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ.,!'\n")
-    body = gpt.GPT(len(vocab), gpt.GPTConfig(n_layer=1, n_head=2, d_model=32, context=64))
-    return gpt.Trained(gpt_finetune.Classifier(body).eval(), vocab)
+    body = gpt.GPT(len(pieces), gpt.GPTConfig(n_layer=1, n_head=2, d_model=16, context=64))
+    return gpt.Trained(gpt_finetune.Classifier(body).eval(), pieces)
+
+
+def _weights(model):
+    return [p.detach().clone() for p in model.parameters()]
 
 
 def test_a_sentence_scores_the_same_alone_and_padded_in_a_batch(tiny):
-    model, vocab = tiny.model, tiny.vocab
+    model, pieces = tiny.model, tiny.vocab
     short, long = "A joy.", "A long and rather tedious film that never finds its feet, sadly."
-    alone = gpt_finetune.predict_positive(model, vocab, [short])
-    batched = gpt_finetune.predict_positive(model, vocab, [long, short, long[:30]])
+    alone = gpt_finetune.predict_positive(model, pieces, [short])
+    batched = gpt_finetune.predict_positive(model, pieces, [long, short, long[:30]])
     assert torch.allclose(alone[0], batched[1], atol=1e-6)
-    _ids, mask = gpt_finetune.encode_batch(vocab, [short, long], 64)
-    assert mask.sum(1).tolist() == [len(short) + 1, min(len(long) + 1, 64)]
+    _ids, mask = gpt_finetune.encode_batch(pieces, [short, long], 64)
+    assert mask.sum(1).tolist() == [len(pieces.encode(START + short)), len(pieces.encode(START + long))]
 
 
-def test_long_sentences_keep_their_last_characters(tiny):
-    vocab = tiny.vocab
-    sentence = "x" * 100 + "the end."
-    ids, _mask = gpt_finetune.encode_batch(vocab, [sentence], 16)
-    assert ids.shape == (1, 16)
-    assert "".join(vocab.chars[i] for i in ids[0, 1:]) == sentence[-15:]
+def test_the_language_model_head_is_skipped_when_only_the_label_is_wanted(tiny):
+    ids, mask = gpt_finetune.encode_batch(tiny.vocab, ["A joy.", "Dull."], 64)
+    logits, lm_logits = tiny.model(ids, mask, lm=False)
+    assert lm_logits is None and logits.shape == (2, 2)
+    with_lm, lm_logits = tiny.model(ids, mask)
+    assert torch.equal(logits, with_lm) and lm_logits.shape == (*ids.shape, len(tiny.vocab))
+
+
+def test_long_sentences_keep_the_start_and_their_last_pieces(tiny):
+    pieces = tiny.vocab
+    sentence = "x" * 100 + " the end."
+    ids, mask = gpt_finetune.encode_batch(pieces, [sentence, "short"], 16)
+    assert ids.shape == (2, 16) and mask[0].all()
+    full = pieces.encode(START + sentence).tolist()
+    assert ids[0].tolist() == [full[0], *full[-15:]]
+    assert pieces.decode(ids[0, 1:].tolist()).endswith(" the end.")
 
 
 def test_splits_are_disjoint_and_match_the_rnn_sentiment_model():
@@ -43,32 +66,6 @@ def test_splits_are_disjoint_and_match_the_rnn_sentiment_model():
     assert len(splits["test"]) == len(sentiment.split_items("test"))
     assert [y for _, y in splits["test"]] == [y for _, y in sentiment.split_items("test")]
     assert 0.3 < sum(y for _, y in splits["train"]) / len(splits["train"]) < 0.7
-
-
-def test_the_curve_averages_runs_by_size_and_start():
-    history = {
-        "size": [50, 50, 50, 50, 100, 100],
-        "start": ["pretrained", "scratch", "pretrained", "scratch", "pretrained", "scratch"],
-        "accuracy": [0.6, 0.5, 0.7, 0.52, 0.8, 0.55],
-    }
-    rows = {(r["labels"], r["start"]): r for r in gpt_finetune.curve(history)}
-    assert rows[(50, "pretrained")]["mean"] == pytest.approx(0.65)
-    assert (rows[(50, "scratch")]["min"], rows[(50, "scratch")]["max"]) == (0.5, 0.52)
-    assert rows[(100, "pretrained")]["runs"] == 1
-
-
-def test_a_tiny_curve_records_every_run(tiny):
-    model, vocab = tiny.model, tiny.vocab
-    cfg = gpt_finetune.FinetuneConfig(sizes="20,40,all", seeds=2, min_examples=16, max_examples=32, final_epochs=0)
-    small_train = gpt_finetune.split_examples("train")
-    before = _weights(model.body)
-    pretrained = gpt.Loaded(gpt.Trained(model.body, vocab), {"metrics": {"command": "x"}})
-    final, history = gpt_finetune.train(cfg, None, pretrained)
-    assert len(history["accuracy"]) == 3 * 2 * 2
-    assert set(history["size"]) == {20, 40, len(small_train)}
-    assert all(0 <= a <= 1 for a in history["accuracy"])
-    assert final.model.body is not model.body  # the pre-trained body was copied, not changed
-    assert all(torch.equal(a, b) for a, b in zip(before, _weights(model.body), strict=True))
 
 
 @pytest.mark.parametrize(
@@ -94,16 +91,12 @@ def test_a_labelled_file_is_scored(tiny):
     assert out["accuracy"] == (int(p[0] > 0.5) + int(p[1] <= 0.5)) / 2  # by hand from the two predictions
 
 
-def test_the_shipped_classifier_gets_clear_sentences_right():
-    shipped = gpt_finetune.load().trained
-    out = gpt_finetune.evaluate(
-        shipped, b"pos\tA wonderful, moving and beautifully acted film.\nneg\tA dreadful, boring, lifeless mess.\n"
-    )
-    assert out == {"accuracy": 1.0, "n": 2}
-
-
-def _weights(model):
-    return [p.detach().clone() for p in model.parameters()]
+def test_step_cap_and_patience_grow_with_the_labels():
+    cfg = gpt_finetune.FinetuneConfig()  # 300 steps, 1.5 passes, batch 16, a check every 50 steps, patience 2
+    assert gpt_finetune.step_cap(cfg, 100) == 300
+    assert gpt_finetune.step_cap(cfg, 7994) == 750  # 1.5 * 7,994 / 16 = 749.4, rounded up
+    assert gpt_finetune.patience_checks(cfg, 100) == 2
+    assert gpt_finetune.patience_checks(cfg, 7994) == 10  # one pass: 7,994 / 16 / 50 = 9.99, rounded up
 
 
 def test_a_classifier_learns_an_easy_task_and_leaves_its_start_alone(tiny):
@@ -113,32 +106,47 @@ def test_a_classifier_learns_an_easy_task_and_leaves_its_start_alone(tiny):
     examples = [(f"{a} and {b}.", y) for y, ws in words.items() for a in ws for b in ws]
     body = gpt.GPT(len(tiny.vocab), start.cfg)
     body.load_state_dict(start.state_dict())
-    cfg = gpt_finetune.FinetuneConfig(batch_size=6, lm_weight=0.0)
+    cfg = gpt_finetune.FinetuneConfig(batch_size=6, lm_weight=0.0, max_steps=300, warmup=10)
     torch.manual_seed(0)
-    model = gpt_finetune.fine_tune(gpt_finetune.Classifier(body), tiny.vocab, examples, 360, cfg, 1e-2, 0)
+    model, steps = gpt_finetune.fine_tune(gpt_finetune.Classifier(body), tiny.vocab, examples, cfg, 1e-2, 0)
+    assert steps == 300  # without validation sentences a run goes to its cap
+    assert not model.training
     assert gpt_finetune.accuracy(model, tiny.vocab, examples) == 1.0
     assert gpt_finetune.accuracy(model, tiny.vocab, [("superb.", 1), ("awful.", 0)]) == 1.0
     assert all(torch.equal(a, b) for a, b in zip(before, _weights(start), strict=True))
     assert not all(torch.equal(a, b) for a, b in zip(before, _weights(model.body), strict=True))
 
 
-def test_the_readme_claim_pre_trained_ahead_at_every_size_holds_in_the_stored_history():
-    import json
-    import re
-    from pathlib import Path
+def test_early_stopping_keeps_the_state_with_the_lowest_validation_loss(tiny, monkeypatch):
+    losses, snapshots = [0.5, 0.3, 0.4, 0.45, 0.2], []
 
-    root = Path(__file__).resolve().parents[3]
-    history = json.loads((root / "assets" / "gpt_sentiment.json").read_text())["history"]
-    rows = {(r["labels"], r["start"]): r for r in gpt_finetune.curve(history)}
-    sizes = sorted({size for size, _ in rows})
-    for size in sizes:
-        runs = [a for n, s, a in zip(history["size"], history["start"], history["accuracy"], strict=True) if n == size]
-        assert len(runs) == 6
-        assert rows[(size, "pretrained")]["mean"] > rows[(size, "scratch")]["mean"], size
-        if size >= 100:  # "its worst run beats scratch's best from 100 labels up"
-            assert rows[(size, "pretrained")]["min"] > rows[(size, "scratch")]["max"], size
-    readme = (root / "docs" / "models.md").read_text()  # the recorded figures the README once held
-    assert "The pre-trained start is ahead at every size" in readme
-    for start, name in (("pretrained", "pre-trained"), ("scratch", "from scratch")):
-        line = re.search(rf"^\| {name} \|(.*)\|$", readme, re.M).group(1)
-        assert [float(x) for x in line.split("|")] == [round(rows[(n, start)]["mean"], 3) for n in sizes]
+    def scripted(model, vocab, val):
+        snapshots.append({k: v.clone() for k, v in model.state_dict().items()})
+        return losses[len(snapshots) - 1]
+
+    monkeypatch.setattr(gpt_finetune, "validation_loss", scripted)
+    body = gpt.GPT(len(tiny.vocab), tiny.model.body.cfg)
+    examples = [("lovely.", 1), ("awful.", 0)] * 4
+    # a check every step; patience 2 (8 labels / batch 4 / 1 step = 2 checks per pass): stops at the 4th check
+    cfg = gpt_finetune.FinetuneConfig(batch_size=4, eval_every=1, patience=2, max_steps=50, warmup=1)
+    model, steps = gpt_finetune.fine_tune(gpt_finetune.Classifier(body), tiny.vocab, examples, cfg, 1e-2, 0, examples)
+    assert steps == 4 and len(snapshots) == 4  # 0.4 and 0.45 are no better than 0.3: two checks without a new best
+    state = model.state_dict()
+    assert all(torch.equal(state[k], v) for k, v in snapshots[1].items())  # the weights of the 0.3 check
+    assert not all(torch.equal(state[k], v) for k, v in snapshots[3].items())
+
+
+def test_a_saved_classifier_loads_and_scores_the_same(tiny, tmp_path):
+    cfg = dataclasses.replace(gpt_finetune.FinetuneConfig(), seeds=1)
+    path = gpt_finetune.save(tiny, cfg, {"size": []}, {"accuracy": 0.5, "n": 2}, tmp_path / "gpt_sentiment.safetensors")
+    loaded = gpt_finetune.load(path)
+    assert loaded.meta["config"] == dataclasses.asdict(cfg) and loaded.meta["metrics"] == {"accuracy": 0.5, "n": 2}
+    assert loaded.trained.vocab.spec == tiny.vocab.spec
+    sentences = ["Lovely.", "A long and rather tedious film that never finds its feet, sadly."]
+    half = gpt_finetune.Classifier(gpt.GPT(len(tiny.vocab), tiny.model.body.cfg))
+    half.load_state_dict({k: v.half().float() for k, v in tiny.model.state_dict().items()})  # saved in half precision
+    assert torch.allclose(
+        gpt_finetune.predict_positive(loaded.trained.model, loaded.trained.vocab, sentences),
+        gpt_finetune.predict_positive(half.eval(), tiny.vocab, sentences),
+        atol=1e-6,
+    )

@@ -75,18 +75,20 @@ def test_finetune_curve_draws_means_and_a_min_max_band_per_start():
     frame = pd.DataFrame(
         {
             "labels": [50, 100, 50, 100],
-            "start": ["pre-trained", "pre-trained", "from scratch", "from scratch"],
+            "start": ["pretrained", "pretrained", "scratch", "scratch"],
             "mean": [0.6, 0.7, 0.5, 0.55],
             "min": [0.55, 0.65, 0.48, 0.5],
             "max": [0.65, 0.75, 0.52, 0.6],
         }
     )
-    fig = charts.finetune_curve(frame)
+    fig = charts.finetune_curve(frame, 0.58)
     lines = {t.name: (list(t.x), list(t.y)) for t in fig.data if t.mode == "lines+markers"}
-    assert lines == {"pre-trained": ([50, 100], [0.6, 0.7]), "from scratch": ([50, 100], [0.5, 0.55])}
+    assert lines == {"pre-trained, fine-tuned": ([50, 100], [0.6, 0.7]), "from scratch": ([50, 100], [0.5, 0.55])}
     band = fig.data[0]
     assert list(band.x) == [50, 100, 100, 50] and list(band.y) == [0.65, 0.75, 0.65, 0.55]
-    assert fig.data[1].hovertemplate == "%{x} labels: %{y:.3f}<extra>pre-trained</extra>"
+    assert fig.data[1].hovertemplate == "%{x} labels: %{y:.3f}<extra>pre-trained, fine-tuned</extra>"
+    (zero_shot,) = fig.layout.shapes  # the dashed zero-shot line, at its accuracy
+    assert (zero_shot.y0, zero_shot.y1) == (0.58, 0.58) and fig.layout.annotations[0].text.endswith("58.0%")
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.title.text == "labelled training sentences"
     assert list(fig.layout.xaxis.ticktext) == ["50", "100"]
     assert fig.layout.yaxis.title.text == "test accuracy"

@@ -16,7 +16,7 @@ from engine.gpt.score import score_text
 from engine.gpt.train import load_gpt
 from ui.gpt import charts
 from ui.gpt.controls import Setting
-from ui.gpt.finetuning import curve_frame, runs_frame
+from ui.gpt.pays import curve_frame, progress_frame, runs_frame
 from ui.gpt.sections import Drawn, Request, samples_frame
 
 
@@ -79,10 +79,16 @@ def test_the_candidates_csv_is_the_candidates_chart(shipped):
 def test_the_runs_csv_is_what_the_curve_is_drawn_from():
     meta = gpt_finetune.load().meta
     runs = runs_frame(meta)
-    fig = charts.finetune_curve(curve_frame(_csv(runs)))
+    fig = charts.finetune_curve(curve_frame(_csv(runs)), meta["history"]["zero_shot"])
     lines = {t.name: dict(zip(t.x, t.y, strict=True)) for t in fig.data if t.mode == "lines+markers"}
     history = meta["history"]
-    for start, name in (("pretrained", "pre-trained"), ("scratch", "from scratch")):
+    names = {
+        "pretrained": "pre-trained, fine-tuned",
+        "scratch": "from scratch",
+        "probe": "pre-trained, frozen (linear probe)",
+        "tfidf": "bag of words (tf-idf)",
+    }
+    for start, name in names.items():
         for size in set(history["size"]):
             accs = [
                 a
@@ -90,6 +96,16 @@ def test_the_runs_csv_is_what_the_curve_is_drawn_from():
                 if n == size and s == start
             ]
             assert lines[name][size] == pytest.approx(sum(accs) / len(accs))  # a mean by hand
+
+
+def test_the_pretraining_csv_is_the_recorded_curve():
+    meta = gpt_finetune.load().meta
+    rows = _csv(progress_frame(meta))
+    recorded = meta["history"]["pretrain_curve"]
+    assert rows["minutes"].tolist() == pytest.approx([round(r["train_seconds"] / 60, 1) for r in recorded])
+    assert rows["zero_shot_test"].tolist() == pytest.approx([r["zero_shot_test"] for r in recorded])
+    fig = charts.pretrain_progress(progress_frame(meta))
+    assert list(fig.data[0].y) == pytest.approx([r["probe_test_100"] for r in recorded])
 
 
 def test_the_samples_csv_holds_the_two_texts_and_their_settings():
