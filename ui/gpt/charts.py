@@ -183,7 +183,7 @@ def finetune_curve(frame: pd.DataFrame, zero_shot: float) -> go.Figure:
     fig.update_xaxes(type="log", title=t("gpt.chart.curve_x"), tickvals=sizes, ticktext=[f"{n:,}" for n in sizes])
     fig.update_yaxes(title=t("gpt.chart.curve_y"), range=[0.45, 0.9])
     fig.update_layout(title=t("gpt.chart.curve_title"))
-    return legend_on_top(tidy(fig, 420))
+    return legend_on_top(tidy(fig, 440)).update_layout(margin_b=50)  # room for the axis title
 
 
 @figure
@@ -204,7 +204,7 @@ def pretrain_progress(frame: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title=t("gpt.chart.progress_x"))
     fig.update_yaxes(title=t("gpt.chart.curve_y"), range=[0.45, 0.85])
     fig.update_layout(title=t("gpt.chart.progress_title"))
-    return legend_on_top(tidy(fig, 340))
+    return legend_on_top(tidy(fig, 360)).update_layout(margin_b=50)
 
 
 @figure
