@@ -183,7 +183,8 @@ def finetune_curve(frame: pd.DataFrame, zero_shot: float) -> go.Figure:
     fig.update_xaxes(type="log", title=t("gpt.chart.curve_x"), tickvals=sizes, ticktext=[f"{n:,}" for n in sizes])
     fig.update_yaxes(title=t("gpt.chart.curve_y"), range=[0.45, 0.9])
     fig.update_layout(title=t("gpt.chart.curve_title"))
-    return legend_on_top(tidy(fig, 440)).update_layout(margin_b=50)  # room for the axis title
+    # room for the axis title below, and above for the title and four legend entries, one per line on a phone
+    return legend_on_top(tidy(fig, 480)).update_layout(margin_b=50, margin_t=150)
 
 
 @figure
