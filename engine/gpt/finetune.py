@@ -31,10 +31,9 @@ from engine.common.corpora import LABELS
 from engine.common.inputs import InputError, decode_text, parse_labelled_lines
 from engine.common.training import optimiser_step
 from engine.gpt import train as gpt_train
-from engine.gpt.data import START
 from engine.gpt.model import GPT, GPTConfig, Loaded, Trained
 from engine.gpt.pieces import Pieces
-from engine.gpt.probe import fit_ids
+from engine.gpt.probe import padded, rows_of
 
 NAME = "gpt_sentiment"
 REBUILD = "python -m engine.train gpt_finetune"
@@ -88,13 +87,7 @@ def split_examples(split: str) -> list[Example]:
 
 def encode_batch(vocab: Pieces, sentences: Sequence[str], context: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-padded (B, T) ids of START + sentence (its last pieces, if longer than the context) and the mask."""
-    rows = [fit_ids(vocab.encode(START + s), context) for s in sentences]
-    length = max(len(r) for r in rows)
-    ids = torch.zeros(len(rows), length, dtype=torch.long)
-    mask = torch.zeros(len(rows), length, dtype=torch.bool)
-    for i, r in enumerate(rows):
-        ids[i, : len(r)], mask[i, : len(r)] = r, True
-    return ids, mask
+    return padded(rows_of(vocab, sentences, context))
 
 
 def _loss(model: Classifier, ids, mask, labels, lm_weight: float) -> torch.Tensor:

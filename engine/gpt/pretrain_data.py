@@ -6,13 +6,13 @@ one stream of ids) and writes it beside the resumable state, so a resumed run re
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from engine.common import modern_corpora
+from engine.common.checkpoint import _atomic_write
 from engine.gpt.data import HELD_OUT_CHARS, START, modern_text
 from engine.gpt.pieces import Pieces, train_pieces
 
@@ -87,7 +87,5 @@ def prepare(cfg) -> dict:
 
 
 def _atomic_save(obj: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    """torch.save through the checkpoints' write-then-rename, so a run killed mid-save leaves the last state whole."""
+    _atomic_write(path, lambda tmp: torch.save(obj, tmp))

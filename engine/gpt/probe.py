@@ -42,11 +42,11 @@ def fit_ids(ids: torch.Tensor, room: int) -> torch.Tensor:
     return ids if len(ids) <= room else torch.cat([ids[:1], ids[len(ids) - room + 1 :]])
 
 
-def _rows(vocab: Vocab, texts: Sequence[str], context: int) -> list[torch.Tensor]:
+def rows_of(vocab: Vocab, texts: Sequence[str], context: int) -> list[torch.Tensor]:
     return [fit_ids(vocab.encode(START + t), context) for t in texts]
 
 
-def _padded(rows: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+def padded(rows: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     length = max(len(r) for r in rows)
     ids, mask = torch.zeros(len(rows), length, dtype=torch.long), torch.zeros(len(rows), length, dtype=torch.bool)
     for i, r in enumerate(rows):
@@ -57,12 +57,12 @@ def _padded(rows: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
 @torch.inference_mode()
 def mean_hidden(model: GPT, vocab: Vocab, texts: Sequence[str]) -> np.ndarray:
     """(N, d_model) mean of the final hidden states over START + each text (its last context - 1 characters)."""
-    rows = _rows(vocab, texts, model.cfg.context)
+    rows = rows_of(vocab, texts, model.cfg.context)
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]))  # similar lengths share a batch: little padding
     out = np.zeros((len(rows), model.cfg.d_model), dtype=np.float32)
     for i in range(0, len(order), BATCH):
         index = order[i : i + BATCH]
-        ids, mask = _padded([rows[j] for j in index])
+        ids, mask = padded([rows[j] for j in index])
         weights = mask.unsqueeze(-1).float()
         out[index] = ((model(ids, lm=False).hidden * weights).sum(1) / weights.sum(1)).numpy()
     return out
@@ -106,7 +106,7 @@ def continuation_log_probs(model: GPT, vocab: Vocab, texts: Sequence[str], endin
     out = np.zeros(len(rows))
     for i in range(0, len(order), BATCH):
         index = order[i : i + BATCH]
-        ids, _ = _padded([rows[j] for j in index])
+        ids, _ = padded([rows[j] for j in index])
         lp = torch.log_softmax(model(ids[:, :-1]).logits.float(), -1)  # (B, T-1, V)
         for b, j in enumerate(index):
             n = len(rows[j])
